@@ -9,7 +9,7 @@ __all__ = ['EncoderConfig', 'AttentionConfig', 'PredictionHeadConfig', 'LSTMMode
            'AttentionLayer', 'PredictionHead', 'LSTMTrendPredictor', 'resolve_device', 'create_lstm_model',
            'count_lstm_parameters']
 
-# %% ../nbs/01_model.ipynb #6ee3d194
+# %% ../nbs/01_model.ipynb #75ea0693
 import dataclasses
 from dataclasses import dataclass, field, asdict
 
@@ -18,7 +18,7 @@ import torch
 from torch import nn
 from fastcore.basics import patch
 
-# %% ../nbs/01_model.ipynb #7de6c919
+# %% ../nbs/01_model.ipynb #9234c613
 @dataclass
 class EncoderConfig:
     "Shape of the recurrent encoder"
@@ -32,7 +32,7 @@ class EncoderConfig:
     @property
     def output_dim(self): return self.hidden_dim * (2 if self.bidirectional else 1)
 
-# %% ../nbs/01_model.ipynb #45c35d51
+# %% ../nbs/01_model.ipynb #1ec06f5e
 @dataclass
 class AttentionConfig:
     "Temporal attention pooling"
@@ -46,7 +46,7 @@ class PredictionHeadConfig:
     head_hidden_dim: int = 64  # hidden units of each head
     dropout_rate: float = 0.2  # dropout before the output layer
 
-# %% ../nbs/01_model.ipynb #bbd3ce1f
+# %% ../nbs/01_model.ipynb #44b33393
 _CELLS, _QUERIES = ('lstm', 'gru'), ('learned', 'last')
 
 @dataclass
@@ -67,7 +67,7 @@ class LSTMModelConfig:
             raise ValueError(f"num_attention_heads={a.num_attention_heads} does not divide the encoder output width {e.output_dim} "
                              f"(hidden_dim={e.hidden_dim}, bidirectional={e.bidirectional}); pick a divisor such as 1, 2, 4 or 8")
 
-# %% ../nbs/01_model.ipynb #1ae22f2d
+# %% ../nbs/01_model.ipynb #2812970d
 _SUBCONFIGS = dict(encoder=EncoderConfig, attention=AttentionConfig, head=PredictionHeadConfig)
 
 @patch
@@ -83,7 +83,7 @@ def from_dict(cls:LSTMModelConfig, d:dict):
     subs = {k: c(**d[k]) for k, c in _SUBCONFIGS.items() if k in d}
     return cls(**subs, **({'horizons': tuple(d['horizons'])} if 'horizons' in d else {}))
 
-# %% ../nbs/01_model.ipynb #4bd28583
+# %% ../nbs/01_model.ipynb #ac1cfa6c
 def _owners(name):
     "Names of the sub-configs that have a field `name`"
     return [k for k, c in _SUBCONFIGS.items() if name in {f.name for f in dataclasses.fields(c)}]
@@ -99,14 +99,14 @@ def replace(self:LSTMModelConfig, **overrides):
         for k in owners: setattr(subs[k], name, value)
     return LSTMModelConfig(**subs, horizons=top.get('horizons', self.horizons))
 
-@patch
-def __getattr__(self:LSTMModelConfig, name):
+def _flat_getattr(self:LSTMModelConfig, name):
     "Read a flat field (`cfg.input_dim`) from the sub-config that owns it"
     owners = [] if name.startswith('_') or name in _SUBCONFIGS else _owners(name)
     if not owners: raise AttributeError(f"'LSTMModelConfig' has no attribute {name!r}")
     return getattr(getattr(self, owners[0]), name)
+LSTMModelConfig.__getattr__ = _flat_getattr  # not @patch: that would also bind a module-level `__getattr__`
 
-# %% ../nbs/01_model.ipynb #1bfbde86
+# %% ../nbs/01_model.ipynb #9065d4cf
 def init_recurrent_(rnn:nn.LSTM|nn.GRU):
     "Xavier input weights, orthogonal recurrent weights per gate, zero biases; LSTM forget-gate bias 1"
     gates = 4 if isinstance(rnn, nn.LSTM) else 3
@@ -119,7 +119,7 @@ def init_recurrent_(rnn:nn.LSTM|nn.GRU):
                 p.zero_()
                 if gates == 4 and name.startswith('bias_ih'): p[rnn.hidden_size:2*rnn.hidden_size] = 1.0  # i, f, g, o order
 
-# %% ../nbs/01_model.ipynb #b5da6661
+# %% ../nbs/01_model.ipynb #908e0bee
 class LSTMEncoder(nn.Module):
     "Stacked (bi)directional LSTM or GRU: `(B, T, F)` -> outputs `(B, T, D)` and final state `(B, D)`"
     def __init__(self, config:EncoderConfig=None):  # encoder shape; defaults to `EncoderConfig()`
@@ -136,7 +136,7 @@ class LSTMEncoder(nn.Module):
         final = torch.cat([h[-2], h[-1]], -1) if self.config.bidirectional else h[-1]
         return out, final
 
-# %% ../nbs/01_model.ipynb #32676281
+# %% ../nbs/01_model.ipynb #ff197158
 class AttentionLayer(nn.Module):
     "Multi-head temporal attention pooling: `(B, T, D)` -> pooled `(B, D)` and weights `(B, heads, T)`"
     def __init__(self, embed_dim:int, config:AttentionConfig=None):  # width `D` of the encoder output; pooling config
@@ -150,7 +150,7 @@ class AttentionLayer(nn.Module):
         pooled, weights = self.attn(q, seq, seq, need_weights=True, average_attn_weights=False)
         return pooled.squeeze(1), weights.squeeze(2)
 
-# %% ../nbs/01_model.ipynb #e6a74787
+# %% ../nbs/01_model.ipynb #23ee40f3
 class PredictionHead(nn.Sequential):
     "`(B, D)` -> `(B, 3)`: raw trend score, down logit, up logit"
     def __init__(self, in_dim:int, config:PredictionHeadConfig=None):  # width `D` of the pooled vector; head config
@@ -158,7 +158,7 @@ class PredictionHead(nn.Sequential):
         super().__init__(nn.Linear(in_dim, c.head_hidden_dim), nn.ReLU(), nn.Dropout(c.dropout_rate), nn.Linear(c.head_hidden_dim, 3))
         self.config = c
 
-# %% ../nbs/01_model.ipynb #82a7a64d
+# %% ../nbs/01_model.ipynb #c440c850
 class LSTMTrendPredictor(nn.Module):
     "Encoder + attention pooling + one head per horizon"
     def __init__(self, config:LSTMModelConfig=None):  # the model config; defaults to `LSTMModelConfig()`
@@ -168,7 +168,7 @@ class LSTMTrendPredictor(nn.Module):
         self.attention = AttentionLayer(c.encoder.output_dim, c.attention)
         self.heads = nn.ModuleDict({f"{h}day": PredictionHead(c.encoder.output_dim, c.head) for h in c.horizons})
 
-# %% ../nbs/01_model.ipynb #d463ac05
+# %% ../nbs/01_model.ipynb #4cc631c2
 @patch
 def forward(self:LSTMTrendPredictor, features):  # `(B, T, input_dim)` scaled features, oldest day first
     "Named outputs: `trend` (B, H), `direction_logits` (B, H, 2), `attention` (B, heads, T)"
@@ -180,7 +180,7 @@ def forward(self:LSTMTrendPredictor, features):  # `(B, T, input_dim)` scaled fe
     out = torch.stack([head(pooled) for head in self.heads.values()], 1)  # (B, H, 3)
     return dict(trend=torch.tanh(out[..., 0]), direction_logits=out[..., 1:], attention=weights)
 
-# %% ../nbs/01_model.ipynb #5b36c12d
+# %% ../nbs/01_model.ipynb #24a6cf52
 @patch
 def predict_proba(self:LSTMTrendPredictor, features):  # `(B, T, input_dim)` scaled features
     "Probability of an up move, `(B, H)`, computed in eval mode without gradients"
@@ -190,7 +190,7 @@ def predict_proba(self:LSTMTrendPredictor, features):  # `(B, T, input_dim)` sca
         with torch.no_grad(): return self(features)['direction_logits'].softmax(-1)[..., 1]
     finally: self.train(was_training)
 
-# %% ../nbs/01_model.ipynb #9ad7963e
+# %% ../nbs/01_model.ipynb #63e7100a
 def resolve_device(device='cpu'):  # 'auto', 'cpu', 'cuda', 'cuda:1', 'mps' or a `torch.device`
     "A `torch.device`; 'auto' picks CUDA, then MPS, then CPU"
     if device != 'auto': return torch.device(device)
@@ -206,7 +206,7 @@ def create_lstm_model(config:LSTMModelConfig|dict=None,  # config, or its `to_di
     config = (config or LSTMModelConfig()).replace(**overrides)
     return LSTMTrendPredictor(config).to(resolve_device(device))
 
-# %% ../nbs/01_model.ipynb #71939358
+# %% ../nbs/01_model.ipynb #abe3d890
 def count_lstm_parameters(model:nn.Module):  # an `LSTMTrendPredictor` (any module works: one row per child)
     "Parameters per component (encoder, attention, each head) and in total, as a DataFrame"
     rows = {}
