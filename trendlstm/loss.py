@@ -8,12 +8,12 @@ Docs: https://trendlstm.github.io/trendlstm/loss.html.md"""
 __all__ = ['horizon_weighted_mean', 'TrendRegressionLoss', 'DirectionClassificationLoss', 'balanced_class_weights',
            'inverse_volatility_weights', 'VolatilityAwareLoss', 'LSTMLossConfig', 'LSTMLoss', 'WeightedLSTMLoss']
 
-# %% ../nbs/02_loss.ipynb #6fcd559b
+# %% ../nbs/02_loss.ipynb #d28f357b
 from dataclasses import dataclass, asdict, replace
 import torch, torch.nn as nn, torch.nn.functional as F
 from fastcore.basics import store_attr, patch
 
-# %% ../nbs/02_loss.ipynb #f74b4ef3
+# %% ../nbs/02_loss.ipynb #ee1702b8
 def horizon_weighted_mean(
     values:torch.Tensor, # (B, H) per-sample losses
     weight:torch.Tensor, # (B, H) weights >= 0 (0 where the label is masked)
@@ -24,7 +24,7 @@ def horizon_weighted_mean(
     num = (torch.where(weight > 0, values, 0.) * weight).sum(0)
     return num / norm.sum(0).clamp_min(torch.finfo(num.dtype).tiny)
 
-# %% ../nbs/02_loss.ipynb #c883bfa5
+# %% ../nbs/02_loss.ipynb #3b358390
 def _label_weight(target, mask=None, sample_weight=None):
     "Float weight shaped like `target`: the label mask times the per-sample weight."
     w = torch.ones_like(target, dtype=torch.float32) if mask is None else mask.to(torch.float32)
@@ -35,12 +35,12 @@ def _label_weight(target, mask=None, sample_weight=None):
         raise ValueError(f"sample_weight has shape {tuple(sample_weight.shape)} but the batch has {target.shape[0]} samples; pass one weight per sample, shape (B,).")
     return w * sample_weight.to(torch.float32).reshape(-1, *[1] * (target.dim() - 1))
 
-# %% ../nbs/02_loss.ipynb #93f4466b
+# %% ../nbs/02_loss.ipynb #deb0f4d0
 def _masked_labels(target, mask=None):
     "`target` with masked labels set to 0."
     return target if mask is None else torch.where(mask, target, torch.zeros((), dtype=target.dtype, device=target.device))
 
-# %% ../nbs/02_loss.ipynb #f339832b
+# %% ../nbs/02_loss.ipynb #902947e7
 class TrendRegressionLoss(nn.Module):
     "Smooth L1 loss between predicted and true trend scores, per horizon."
     def __init__(self,
@@ -57,7 +57,7 @@ class TrendRegressionLoss(nn.Module):
 
     def extra_repr(self): return f"beta={self.beta}"
 
-# %% ../nbs/02_loss.ipynb #0d9c4b9b
+# %% ../nbs/02_loss.ipynb #304d527c
 @patch
 def forward(self:TrendRegressionLoss,
     pred:torch.Tensor, # (B, H) or (B,) predicted trend scores in [-1, 1]
@@ -69,7 +69,7 @@ def forward(self:TrendRegressionLoss,
     w = _label_weight(target, mask, sample_weight)
     return horizon_weighted_mean(self.elementwise(pred, _masked_labels(target, mask)), w)
 
-# %% ../nbs/02_loss.ipynb #63fc8d25
+# %% ../nbs/02_loss.ipynb #b33d2e40
 class DirectionClassificationLoss(nn.Module):
     "Cross-entropy on the (down, up) direction logits, per horizon, with optional class weights and label smoothing."
     def __init__(self,
@@ -90,7 +90,7 @@ class DirectionClassificationLoss(nn.Module):
         return F.cross_entropy(logits.float().movedim(-1, 1), target.long(), weight=self.class_weights,
                                label_smoothing=self.label_smoothing, reduction='none')
 
-# %% ../nbs/02_loss.ipynb #b5909f61
+# %% ../nbs/02_loss.ipynb #98e436db
 @patch
 def forward(self:DirectionClassificationLoss,
     logits:torch.Tensor, # (B, H, 2) or (B, 2) direction logits (down, up)
@@ -103,7 +103,7 @@ def forward(self:DirectionClassificationLoss,
     norm = w if self.class_weights is None else w * self.class_weights[target]
     return horizon_weighted_mean(self.elementwise(logits, target), w, norm)
 
-# %% ../nbs/02_loss.ipynb #7c0a85dd
+# %% ../nbs/02_loss.ipynb #db28ced6
 def balanced_class_weights(
     direction:torch.Tensor, # (N, H) or (N,) int labels: 1 up, 0 down
     label_mask:torch.Tensor=None, # bool, like `direction`: True where the label exists; None: all exist
@@ -115,14 +115,14 @@ def balanced_class_weights(
         raise ValueError(f"direction labels must be 0 (down) or 1 (up) with both present to balance them; got counts {counts.tolist()} over {valid.numel()} valid labels.")
     return tuple((counts.sum() / (2 * counts)).tolist())
 
-# %% ../nbs/02_loss.ipynb #a9f0223e
+# %% ../nbs/02_loss.ipynb #aba55958
 def _check_positive_volatility(volatility):
     bad = ~(volatility > 0) | torch.isinf(volatility)
     if bool(bad.any()):
         raise ValueError(f"volatility has {int(bad.sum())} values that are not finite and > 0 (first: {volatility[bad][0].item()}); "
                          "batch['volatility'] must hold each window's realized daily volatility (> 0).")
 
-# %% ../nbs/02_loss.ipynb #a479ce8d
+# %% ../nbs/02_loss.ipynb #49ebec19
 def inverse_volatility_weights(
     volatility:torch.Tensor, # (B,) realized daily volatility, finite and > 0
     mask:torch.Tensor, # (B, H) or (B,): bool label mask, or float weights >= 0 of the mean (mask times sample weights)
@@ -136,7 +136,7 @@ def inverse_volatility_weights(
     mean = (inv * m).sum(0) / m.sum(0).clamp_min(torch.finfo(m.dtype).tiny)
     return (inv / mean.clamp_min(torch.finfo(m.dtype).tiny)).clamp(min_weight, max_weight) * (m > 0)
 
-# %% ../nbs/02_loss.ipynb #cb2533de
+# %% ../nbs/02_loss.ipynb #b688b841
 class VolatilityAwareLoss(TrendRegressionLoss):
     "Smooth L1 trend loss with each sample weighted by its inverse realized volatility (normalized to mean 1, clipped)."
     def __init__(self,
@@ -149,7 +149,7 @@ class VolatilityAwareLoss(TrendRegressionLoss):
 
     def extra_repr(self): return f"beta={self.beta}, min_weight={self.min_weight}, max_weight={self.max_weight}"
 
-# %% ../nbs/02_loss.ipynb #c119d152
+# %% ../nbs/02_loss.ipynb #34f02598
 @patch
 def forward(self:VolatilityAwareLoss,
     pred:torch.Tensor, # (B, H) or (B,) predicted trend scores
@@ -163,7 +163,7 @@ def forward(self:VolatilityAwareLoss,
     w = w * inverse_volatility_weights(volatility, w, self.min_weight, self.max_weight)
     return horizon_weighted_mean(self.elementwise(pred, _masked_labels(target, mask)), w)
 
-# %% ../nbs/02_loss.ipynb #3f805121
+# %% ../nbs/02_loss.ipynb #ff0f1b4c
 @dataclass
 class LSTMLossConfig:
     "Settings of the multi-task loss; the defaults weigh both tasks and all horizons equally."
@@ -183,7 +183,7 @@ class LSTMLossConfig:
             if getattr(self, k) is not None: setattr(self, k, tuple(getattr(self, k)))
         self.validate()
 
-# %% ../nbs/02_loss.ipynb #6bdaae32
+# %% ../nbs/02_loss.ipynb #f874f301
 @patch
 def validate(self:LSTMLossConfig):
     "Raise a `ValueError` saying which setting is wrong."
@@ -207,7 +207,7 @@ def from_dict(cls:LSTMLossConfig, d:dict):
     "The config from a dict made by `to_dict` (lists back to tuples)."
     return cls(**d)
 
-# %% ../nbs/02_loss.ipynb #9f8b4637
+# %% ../nbs/02_loss.ipynb #e6a30c26
 class LSTMLoss(nn.Module):
     "Multi-task loss over all horizons: weighted trend regression plus direction classification."
     def __init__(self,
@@ -224,7 +224,7 @@ class LSTMLoss(nn.Module):
         self.direction_loss = DirectionClassificationLoss(c.class_weights, c.label_smoothing)
         self.register_buffer('horizon_weights', torch.tensor(c.horizon_weights or (1.,) * len(c.horizons), dtype=torch.float32))
 
-# %% ../nbs/02_loss.ipynb #b8c6c6f4
+# %% ../nbs/02_loss.ipynb #cac5af30
 def _batch_item(d, key, what, needed_for=''):
     if key not in d:
         raise KeyError(f"{what} has no '{key}'{needed_for}; it has {sorted(d)}. The model returns trend and direction_logits; "
@@ -237,7 +237,7 @@ def _check_horizons(self:LSTMLoss, trend):
         raise ValueError(f"outputs['trend'] has shape {tuple(trend.shape)} but the loss has {len(self.config.horizons)} horizons {self.config.horizons}; "
                          "expected (B, H): build the loss with horizons=model.config.horizons.")
 
-# %% ../nbs/02_loss.ipynb #74fb6912
+# %% ../nbs/02_loss.ipynb #878adbfb
 @patch
 def _loss(self:LSTMLoss, outputs, batch, sample_weight=None):
     "Total and components, with optional per-sample weights."
@@ -262,7 +262,7 @@ def forward(self:LSTMLoss,
     "The weighted total loss and its per-horizon components `trend_{h}day`, `direction_{h}day` and `total`."
     return self._loss(outputs, batch)
 
-# %% ../nbs/02_loss.ipynb #d929dbe5
+# %% ../nbs/02_loss.ipynb #e3e01fd6
 def _check_sample_weight(sample_weight, n):
     if sample_weight.shape != (n,):
         raise ValueError(f"sample_weight has shape {tuple(sample_weight.shape)}; give one weight per sample, shape ({n},).")
@@ -270,7 +270,7 @@ def _check_sample_weight(sample_weight, n):
     if nan or neg or inf:
         raise ValueError(f"sample_weight has {nan} NaN, {neg} negative and {inf} infinite values; weights must be finite and >= 0 (0 removes a sample).")
 
-# %% ../nbs/02_loss.ipynb #abbed4ef
+# %% ../nbs/02_loss.ipynb #6bccc7d8
 class WeightedLSTMLoss(LSTMLoss):
     "`LSTMLoss` with per-sample weights (from `batch['sample_weight']` or an argument); 0 removes a sample."
     def forward(self,
