@@ -9,7 +9,7 @@ __all__ = ['EncoderConfig', 'AttentionConfig', 'PredictionHeadConfig', 'LSTMMode
            'AttentionLayer', 'PredictionHead', 'LSTMTrendPredictor', 'resolve_device', 'create_lstm_model',
            'count_lstm_parameters']
 
-# %% ../nbs/01_model.ipynb #75ea0693
+# %% ../nbs/01_model.ipynb #38280ed2
 import dataclasses
 from dataclasses import dataclass, field, asdict
 
@@ -18,7 +18,7 @@ import torch
 from torch import nn
 from fastcore.basics import patch
 
-# %% ../nbs/01_model.ipynb #9234c613
+# %% ../nbs/01_model.ipynb #af30e730
 @dataclass
 class EncoderConfig:
     "Shape of the recurrent encoder"
@@ -32,7 +32,7 @@ class EncoderConfig:
     @property
     def output_dim(self): return self.hidden_dim * (2 if self.bidirectional else 1)
 
-# %% ../nbs/01_model.ipynb #1ec06f5e
+# %% ../nbs/01_model.ipynb #0a5f8398
 @dataclass
 class AttentionConfig:
     "Temporal attention pooling"
@@ -46,7 +46,7 @@ class PredictionHeadConfig:
     head_hidden_dim: int = 64  # hidden units of each head
     dropout_rate: float = 0.2  # dropout before the output layer
 
-# %% ../nbs/01_model.ipynb #44b33393
+# %% ../nbs/01_model.ipynb #ec103d24
 _CELLS, _QUERIES = ('lstm', 'gru'), ('learned', 'last')
 
 @dataclass
@@ -67,7 +67,7 @@ class LSTMModelConfig:
             raise ValueError(f"num_attention_heads={a.num_attention_heads} does not divide the encoder output width {e.output_dim} "
                              f"(hidden_dim={e.hidden_dim}, bidirectional={e.bidirectional}); pick a divisor such as 1, 2, 4 or 8")
 
-# %% ../nbs/01_model.ipynb #2812970d
+# %% ../nbs/01_model.ipynb #a712cb6d
 _SUBCONFIGS = dict(encoder=EncoderConfig, attention=AttentionConfig, head=PredictionHeadConfig)
 
 @patch
@@ -83,7 +83,7 @@ def from_dict(cls:LSTMModelConfig, d:dict):
     subs = {k: c(**d[k]) for k, c in _SUBCONFIGS.items() if k in d}
     return cls(**subs, **({'horizons': tuple(d['horizons'])} if 'horizons' in d else {}))
 
-# %% ../nbs/01_model.ipynb #ac1cfa6c
+# %% ../nbs/01_model.ipynb #840dd9c7
 def _owners(name):
     "Names of the sub-configs that have a field `name`"
     return [k for k, c in _SUBCONFIGS.items() if name in {f.name for f in dataclasses.fields(c)}]
@@ -106,7 +106,7 @@ def _flat_getattr(self:LSTMModelConfig, name):
     return getattr(getattr(self, owners[0]), name)
 LSTMModelConfig.__getattr__ = _flat_getattr  # not @patch: that would also bind a module-level `__getattr__`
 
-# %% ../nbs/01_model.ipynb #9065d4cf
+# %% ../nbs/01_model.ipynb #e0028973
 def init_recurrent_(rnn:nn.LSTM|nn.GRU):
     "Xavier input weights, orthogonal recurrent weights per gate, zero biases; LSTM forget-gate bias 1"
     gates = 4 if isinstance(rnn, nn.LSTM) else 3
@@ -119,7 +119,7 @@ def init_recurrent_(rnn:nn.LSTM|nn.GRU):
                 p.zero_()
                 if gates == 4 and name.startswith('bias_ih'): p[rnn.hidden_size:2*rnn.hidden_size] = 1.0  # i, f, g, o order
 
-# %% ../nbs/01_model.ipynb #908e0bee
+# %% ../nbs/01_model.ipynb #7ee24222
 class LSTMEncoder(nn.Module):
     "Stacked (bi)directional LSTM or GRU: `(B, T, F)` -> outputs `(B, T, D)` and final state `(B, D)`"
     def __init__(self, config:EncoderConfig=None):  # encoder shape; defaults to `EncoderConfig()`
@@ -130,13 +130,14 @@ class LSTMEncoder(nn.Module):
                        dropout=c.dropout_rate if c.num_lstm_layers > 1 else 0.0, bidirectional=c.bidirectional)
         init_recurrent_(self.rnn)
 
-    def forward(self, x):
+    def forward(self, x):  # `(B, T, input_dim)` features
+        "Per-day outputs `(B, T, D)` and the top layer's final state `(B, D)`"
         out, state = self.rnn(x)
         h = state[0] if isinstance(state, tuple) else state  # (layers * directions, B, hidden)
         final = torch.cat([h[-2], h[-1]], -1) if self.config.bidirectional else h[-1]
         return out, final
 
-# %% ../nbs/01_model.ipynb #ff197158
+# %% ../nbs/01_model.ipynb #44af785c
 class AttentionLayer(nn.Module):
     "Multi-head temporal attention pooling: `(B, T, D)` -> pooled `(B, D)` and weights `(B, heads, T)`"
     def __init__(self, embed_dim:int, config:AttentionConfig=None):  # width `D` of the encoder output; pooling config
@@ -146,11 +147,12 @@ class AttentionLayer(nn.Module):
         self.query = nn.Parameter(torch.randn(1, 1, embed_dim) / embed_dim**0.5) if c.query == 'learned' else None
 
     def forward(self, seq, final=None):  # `(B, T, D)` day outputs; `(B, D)` final state (used by query='last')
+        "Pooled `(B, D)` and per-head weights over the days `(B, heads, T)`"
         q = self.query.expand(seq.shape[0], -1, -1) if self.query is not None else final.unsqueeze(1)
         pooled, weights = self.attn(q, seq, seq, need_weights=True, average_attn_weights=False)
         return pooled.squeeze(1), weights.squeeze(2)
 
-# %% ../nbs/01_model.ipynb #23ee40f3
+# %% ../nbs/01_model.ipynb #ef2f8e38
 class PredictionHead(nn.Sequential):
     "`(B, D)` -> `(B, 3)`: raw trend score, down logit, up logit"
     def __init__(self, in_dim:int, config:PredictionHeadConfig=None):  # width `D` of the pooled vector; head config
@@ -158,7 +160,7 @@ class PredictionHead(nn.Sequential):
         super().__init__(nn.Linear(in_dim, c.head_hidden_dim), nn.ReLU(), nn.Dropout(c.dropout_rate), nn.Linear(c.head_hidden_dim, 3))
         self.config = c
 
-# %% ../nbs/01_model.ipynb #c440c850
+# %% ../nbs/01_model.ipynb #7da4f5df
 class LSTMTrendPredictor(nn.Module):
     "Encoder + attention pooling + one head per horizon"
     def __init__(self, config:LSTMModelConfig=None):  # the model config; defaults to `LSTMModelConfig()`
@@ -168,7 +170,7 @@ class LSTMTrendPredictor(nn.Module):
         self.attention = AttentionLayer(c.encoder.output_dim, c.attention)
         self.heads = nn.ModuleDict({f"{h}day": PredictionHead(c.encoder.output_dim, c.head) for h in c.horizons})
 
-# %% ../nbs/01_model.ipynb #4cc631c2
+# %% ../nbs/01_model.ipynb #6327ba31
 @patch
 def forward(self:LSTMTrendPredictor, features):  # `(B, T, input_dim)` scaled features, oldest day first
     "Named outputs: `trend` (B, H), `direction_logits` (B, H, 2), `attention` (B, heads, T)"
@@ -180,7 +182,7 @@ def forward(self:LSTMTrendPredictor, features):  # `(B, T, input_dim)` scaled fe
     out = torch.stack([head(pooled) for head in self.heads.values()], 1)  # (B, H, 3)
     return dict(trend=torch.tanh(out[..., 0]), direction_logits=out[..., 1:], attention=weights)
 
-# %% ../nbs/01_model.ipynb #24a6cf52
+# %% ../nbs/01_model.ipynb #293855ec
 @patch
 def predict_proba(self:LSTMTrendPredictor, features):  # `(B, T, input_dim)` scaled features
     "Probability of an up move, `(B, H)`, computed in eval mode without gradients"
@@ -190,7 +192,7 @@ def predict_proba(self:LSTMTrendPredictor, features):  # `(B, T, input_dim)` sca
         with torch.no_grad(): return self(features)['direction_logits'].softmax(-1)[..., 1]
     finally: self.train(was_training)
 
-# %% ../nbs/01_model.ipynb #63e7100a
+# %% ../nbs/01_model.ipynb #61526d88
 def resolve_device(device='cpu'):  # 'auto', 'cpu', 'cuda', 'cuda:1', 'mps' or a `torch.device`
     "A `torch.device`; 'auto' picks CUDA, then MPS, then CPU"
     if device != 'auto': return torch.device(device)
@@ -206,7 +208,7 @@ def create_lstm_model(config:LSTMModelConfig|dict=None,  # config, or its `to_di
     config = (config or LSTMModelConfig()).replace(**overrides)
     return LSTMTrendPredictor(config).to(resolve_device(device))
 
-# %% ../nbs/01_model.ipynb #abe3d890
+# %% ../nbs/01_model.ipynb #88ca9c10
 def count_lstm_parameters(model:nn.Module):  # an `LSTMTrendPredictor` (any module works: one row per child)
     "Parameters per component (encoder, attention, each head) and in total, as a DataFrame"
     rows = {}
