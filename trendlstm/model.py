@@ -9,7 +9,7 @@ __all__ = ['EncoderConfig', 'AttentionConfig', 'PredictionHeadConfig', 'LSTMMode
            'AttentionLayer', 'PredictionHead', 'LSTMTrendPredictor', 'resolve_device', 'create_lstm_model',
            'count_lstm_parameters']
 
-# %% ../nbs/01_model.ipynb #c54380a5
+# %% ../nbs/01_model.ipynb #9bfd118a
 import dataclasses
 from dataclasses import dataclass, field, asdict
 
@@ -18,7 +18,7 @@ import torch
 from torch import nn
 from fastcore.basics import patch
 
-# %% ../nbs/01_model.ipynb #8c069962
+# %% ../nbs/01_model.ipynb #2821d79e
 @dataclass
 class EncoderConfig:
     "Shape of the recurrent encoder"
@@ -32,7 +32,7 @@ class EncoderConfig:
     @property
     def output_dim(self): return self.hidden_dim * (2 if self.bidirectional else 1)
 
-# %% ../nbs/01_model.ipynb #5541f7c7
+# %% ../nbs/01_model.ipynb #a782e550
 @dataclass
 class AttentionConfig:
     "Temporal attention pooling"
@@ -40,14 +40,14 @@ class AttentionConfig:
     query: str = 'learned'  # 'learned' (one trained query vector) or 'last' (the encoder's final states)
     attention_dropout: float = 0.0  # dropout on attention weights (> 0 makes training-mode weights not sum to 1)
 
-# %% ../nbs/01_model.ipynb #37093c16
+# %% ../nbs/01_model.ipynb #def12e64
 @dataclass
 class PredictionHeadConfig:
     "The MLP that turns a pooled window into a trend score and direction logits"
     head_hidden_dim: int = 64  # hidden units of each head
     dropout_rate: float = 0.2  # dropout before the output layer
 
-# %% ../nbs/01_model.ipynb #1286f965
+# %% ../nbs/01_model.ipynb #bb34caa7
 _CELLS, _QUERIES = ('lstm', 'gru'), ('learned', 'last')
 
 @dataclass
@@ -68,7 +68,7 @@ class LSTMModelConfig:
             raise ValueError(f"num_attention_heads={a.num_attention_heads} does not divide the encoder output width {e.output_dim} "
                              f"(hidden_dim={e.hidden_dim}, bidirectional={e.bidirectional}); pick a divisor such as 1, 2, 4 or 8")
 
-# %% ../nbs/01_model.ipynb #b681cb99
+# %% ../nbs/01_model.ipynb #691065ac
 _SUBCONFIGS = dict(encoder=EncoderConfig, attention=AttentionConfig, head=PredictionHeadConfig)
 
 @patch
@@ -84,7 +84,7 @@ def from_dict(cls:LSTMModelConfig, d:dict):
     subs = {k: c(**d[k]) for k, c in _SUBCONFIGS.items() if k in d}
     return cls(**subs, **({'horizons': tuple(d['horizons'])} if 'horizons' in d else {}))
 
-# %% ../nbs/01_model.ipynb #d0f0f83b
+# %% ../nbs/01_model.ipynb #3cce0466
 def _owners(name):
     "Names of the sub-configs that have a field `name`"
     return [k for k, c in _SUBCONFIGS.items() if name in {f.name for f in dataclasses.fields(c)}]
@@ -107,7 +107,7 @@ def _flat_getattr(self:LSTMModelConfig, name):
     return getattr(getattr(self, owners[0]), name)
 LSTMModelConfig.__getattr__ = _flat_getattr  # not @patch: that would also bind a module-level `__getattr__`
 
-# %% ../nbs/01_model.ipynb #074d12bd
+# %% ../nbs/01_model.ipynb #3f9bc4a5
 def init_recurrent_(rnn:nn.LSTM|nn.GRU):
     "Xavier input weights, orthogonal recurrent weights per gate, zero biases; LSTM forget-gate bias 1"
     gates = 4 if isinstance(rnn, nn.LSTM) else 3
@@ -120,7 +120,7 @@ def init_recurrent_(rnn:nn.LSTM|nn.GRU):
                 p.zero_()
                 if gates == 4 and name.startswith('bias_ih'): p[rnn.hidden_size:2*rnn.hidden_size] = 1.0  # i, f, g, o order
 
-# %% ../nbs/01_model.ipynb #03fb2a16
+# %% ../nbs/01_model.ipynb #7b5ef14c
 class LSTMEncoder(nn.Module):
     "Stacked (bi)directional LSTM or GRU: `(B, T, F)` -> outputs `(B, T, D)` and final state `(B, D)`"
     def __init__(self, config:EncoderConfig=None):  # encoder shape; defaults to `EncoderConfig()`
@@ -138,7 +138,7 @@ class LSTMEncoder(nn.Module):
         final = torch.cat([h[-2], h[-1]], -1) if self.config.bidirectional else h[-1]
         return out, final
 
-# %% ../nbs/01_model.ipynb #9cac1e99
+# %% ../nbs/01_model.ipynb #a6ae3c45
 class AttentionLayer(nn.Module):
     "Multi-head temporal attention pooling: `(B, T, D)` -> pooled `(B, D)` and weights `(B, heads, T)`"
     def __init__(self, embed_dim:int, config:AttentionConfig=None):  # width `D` of the encoder output; pooling config
@@ -153,7 +153,7 @@ class AttentionLayer(nn.Module):
         pooled, weights = self.attn(q, seq, seq, need_weights=True, average_attn_weights=False)
         return pooled.squeeze(1), weights.squeeze(2)
 
-# %% ../nbs/01_model.ipynb #8d38ae34
+# %% ../nbs/01_model.ipynb #09a7433e
 class PredictionHead(nn.Sequential):
     "`(B, D)` -> `(B, 3)`: raw trend score, down logit, up logit"
     def __init__(self, in_dim:int, config:PredictionHeadConfig=None):  # width `D` of the pooled vector; head config
@@ -161,7 +161,7 @@ class PredictionHead(nn.Sequential):
         super().__init__(nn.Linear(in_dim, c.head_hidden_dim), nn.ReLU(), nn.Dropout(c.dropout_rate), nn.Linear(c.head_hidden_dim, 3))
         self.config = c
 
-# %% ../nbs/01_model.ipynb #25e48bb1
+# %% ../nbs/01_model.ipynb #9740d545
 class LSTMTrendPredictor(nn.Module):
     "Encoder + attention pooling + one head per horizon"
     def __init__(self, config:LSTMModelConfig=None):  # the model config; defaults to `LSTMModelConfig()`
@@ -171,7 +171,7 @@ class LSTMTrendPredictor(nn.Module):
         self.attention = AttentionLayer(c.encoder.output_dim, c.attention)
         self.heads = nn.ModuleDict({f"{h}day": PredictionHead(c.encoder.output_dim, c.head) for h in c.horizons})
 
-# %% ../nbs/01_model.ipynb #aa9d9b93
+# %% ../nbs/01_model.ipynb #69c8691c
 @patch
 def forward(self:LSTMTrendPredictor, features):  # `(B, T, input_dim)` scaled features, oldest day first
     "Named outputs: `trend` (B, H), `direction_logits` (B, H, 2), `attention` (B, heads, T)"
@@ -183,7 +183,7 @@ def forward(self:LSTMTrendPredictor, features):  # `(B, T, input_dim)` scaled fe
     out = torch.stack([head(pooled) for head in self.heads.values()], 1)  # (B, H, 3)
     return dict(trend=torch.tanh(out[..., 0]), direction_logits=out[..., 1:], attention=weights)
 
-# %% ../nbs/01_model.ipynb #deb9090b
+# %% ../nbs/01_model.ipynb #0841ce66
 @patch
 def predict_proba(self:LSTMTrendPredictor, features):  # `(B, T, input_dim)` scaled features
     "Probability of an up move, `(B, H)`, computed in eval mode without gradients"
@@ -193,7 +193,7 @@ def predict_proba(self:LSTMTrendPredictor, features):  # `(B, T, input_dim)` sca
         with torch.no_grad(): return self(features)['direction_logits'].softmax(-1)[..., 1]
     finally: self.train(was_training)
 
-# %% ../nbs/01_model.ipynb #a525f3c1
+# %% ../nbs/01_model.ipynb #9cfcf476
 def resolve_device(device='cpu'):  # 'auto', 'cpu', 'cuda', 'cuda:1', 'mps' or a `torch.device`
     "A `torch.device`; 'auto' picks CUDA, then MPS, then CPU"
     if device != 'auto': return torch.device(device)
@@ -209,7 +209,7 @@ def create_lstm_model(config:LSTMModelConfig|dict=None,  # config, or its `to_di
     config = (config or LSTMModelConfig()).replace(**overrides)
     return LSTMTrendPredictor(config).to(resolve_device(device))
 
-# %% ../nbs/01_model.ipynb #1619893c
+# %% ../nbs/01_model.ipynb #373353cc
 def count_lstm_parameters(model:nn.Module):  # an `LSTMTrendPredictor` (any module works: one row per child)
     "Parameters per component (encoder, attention, each head) and in total, as a DataFrame"
     rows = {}
