@@ -43,6 +43,10 @@ def load(text_path, nb_path):
             kind, lines = ('md' if line.strip() == _MD else 'code'), []
         else: lines.append(line)
     flush()
+    if Path(nb_path).exists():  # keep the ids of unchanged cells, so exports do not churn
+        old_ids = {''.join(c.source): c.get('id') for c in read_nb(nb_path).cells}
+        for c in cells:
+            if old_ids.get(c.source): c['id'] = old_ids[c.source]
     kernel = {'kernelspec': {'display_name': 'python3', 'language': 'python', 'name': 'python3'}}
     write_nb(new_nb(cells, kernel), nb_path)
 
