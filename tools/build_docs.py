@@ -43,11 +43,20 @@ def say(*a): print('build_docs:', *a, file=sys.stderr, flush=True)
 
 def nbdev_process(cfg, n_workers):
     "Run nbdev's docs preprocessing (as `nbdev-docs` does, minus Quarto); return the `_proc` cache"
+    import warnings
     from nbdev.doclinks import _build_modidx
     from nbdev.serve import proc_nbs
     os.chdir(cfg.config_path)
     _build_modidx()
-    return Path(proc_nbs(cfg.nbs_path, n_workers=n_workers))
+    show = warnings.showwarning
+
+    def short(message, category, *args, **kw):  # nbdev prints the whole cell; one line is enough
+        m = re.match(r'Found cells containing imports and other code.*?\n---\n(.*?)\n', str(message), re.S)
+        if m: say(f'note: a cell mixes imports with other code, so the docs build executes all of it: "{m.group(1)[:80]}"')
+        else: show(message, category, *args, **kw)
+    warnings.showwarning = short
+    try: return Path(proc_nbs(cfg.nbs_path, n_workers=n_workers))
+    finally: warnings.showwarning = show
 
 
 def nbdev_sidebar_yml(nbs_path):
@@ -187,7 +196,7 @@ class Page(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.ids, self.links, self.events, self.main_imgs, self.in_main, self.sidebar_links = set(), [], [], 0, 0, set()
         self.title, self._in_title, self.heading_text, self._h = '', False, {}, None
-        self.in_sidebar = 0
+        self.in_sidebar, self.long_headings = 0, []
         self.feed(text)
 
     def handle_starttag(self, tag, attrs):
@@ -202,7 +211,7 @@ class Page(HTMLParser):
         if tag == 'img' and self.in_main: self.main_imgs += 1
         if re.fullmatch(r'h[1-6]', tag):
             self.events.append(('h', a.get('id')))
-            self._h = [a.get('id'), '']
+            self._h = [a.get('id'), '', tag, bool(self.in_main)]
         if tag == 'pre' and 'sourceCode' in (a.get('class') or '') and self.in_main: self.events.append(('pre', None))
         if tag == 'title': self._in_title = True
 
@@ -212,6 +221,7 @@ class Page(HTMLParser):
         if tag == 'title': self._in_title = False
         if re.fullmatch(r'h[1-6]', tag) and self._h:
             if self._h[0]: self.heading_text[self._h[0]] = self._h[1].strip()
+            if self._h[3] and self._h[2] in ('h1', 'h2') and len(self._h[1].strip()) > 120: self.long_headings.append(self._h[1].strip())
             self._h = None
 
     def handle_data(self, data):
@@ -265,6 +275,8 @@ def check(cfg, out, stage_dir=None, renamed=None, sd_warnings=()):
         text = html_files[html].read_text(encoding='utf-8')
         pages[html] = Page(text)
         if '<main' not in text: problems.append(f'{html}: no <main> content')
+        lh = pages[html].long_headings  # jupytext-style `# ` prefixes left on markdown lines make paragraphs headings
+        if lh: problems.append(f'{html}: {len(lh)} paragraph(s) rendered as headings (markdown lines starting with "# "?), e.g. "{lh[0][:70]}..."')
     # 2. the home page is index.ipynb's content, and its sidebar lists every page
     readme_nb = nbs / cfg.get('readme_nb', 'index.ipynb')
     if 'index.html' not in pages: problems.append('no home page index.html')
@@ -351,7 +363,11 @@ def main(argv=None):
         problems = check(cfg, out)
     else:
         t0 = time.time()
-        cache = nbdev_process(cfg, a.n_workers)
+        try: cache = nbdev_process(cfg, a.n_workers)
+        except Exception as e:  # nbdev names the notebook and cell; `nbdev-docs` would stop here too
+            sys.exit(f"build_docs: nbdev's docs processing failed (nbdev-docs would fail the same way):\n{e}\n"
+                     "Hint: nbdev executes every cell that imports something (and every show_doc cell) to render the docs; "
+                     "keep imports in cells of their own.")
         say(f"nbdev processed {cfg.nbs_path.name}/ into {cache.name}/ in {time.time() - t0:.1f}s")
         tmp = Path(tempfile.mkdtemp(prefix='build_docs-'))
         try:
