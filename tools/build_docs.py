@@ -48,15 +48,28 @@ def nbdev_process(cfg, n_workers):
     from nbdev.serve import proc_nbs
     os.chdir(cfg.config_path)
     _build_modidx()
-    show = warnings.showwarning
+    show, current = warnings.showwarning, ['']
 
     def short(message, category, *args, **kw):  # nbdev prints the whole cell; one line is enough
-        m = re.match(r'Found cells containing imports and other code.*?\n---\n(.*?)\n', str(message), re.S)
-        if m: say(f'note: a cell mixes imports with other code, so the docs build executes all of it: "{m.group(1)[:80]}"')
+        m = re.match(r'Found cells containing imports and other code.*?\n---\n(.*?)\n---', str(message), re.S)
+        if m:
+            if re.search(r'^\s*#\|\s*hide', m.group(1), re.M): return  # a hidden setup cell: expected
+            code = [l for l in m.group(1).splitlines() if l.strip() and not l.lstrip().startswith('#|')]
+            say(f'note: {current[0]}a cell mixes imports with other code, so the docs build executes all of it: "{(code or [""])[0][:80]}"')
         else: show(message, category, *args, **kw)
+    import nbdev.serve_drv as drv
+    one = drv.main
+
+    def guarded(o):  # one notebook: name it when it fails, and undo any os.chdir its executed cells did
+        cwd = os.getcwd()
+        current[0] = f'{Path(o[0]).name}: '
+        try: return one(o)
+        except Exception as e: raise RuntimeError(f'{Path(o[0]).name}: {e}') from e
+        finally: os.chdir(cwd)
     warnings.showwarning = short
+    if not n_workers: drv.main = guarded  # in this process only; workers run nbdev's own
     try: return Path(proc_nbs(cfg.nbs_path, n_workers=n_workers))
-    finally: warnings.showwarning = show
+    finally: warnings.showwarning, drv.main = show, one
 
 
 def nbdev_sidebar_yml(nbs_path):
@@ -184,7 +197,10 @@ def stage(cache, stage_dir, sidebar_yml, site_url):
 def render(stage_dir):
     "Render the staged project with smalldocs; return (output folder, warnings)"
     from smalldocs.site import build
-    with contextlib.redirect_stdout(sys.stderr): site = build(stage_dir, quiet=True)
+    cwd = os.getcwd()
+    try:
+        with contextlib.redirect_stdout(sys.stderr): site = build(stage_dir, quiet=True)
+    finally: os.chdir(cwd)  # never leave the process in the staging folder, which is deleted
     return Path(site.out), list(site.warnings)
 
 
