@@ -76,7 +76,7 @@ def nbdev_sidebar_yml(nbs_path):
     "The `sidebar.yml` that `nbdev-docs` would write, without writing it into `nbs/`"
     from nbdev.quarto import nbdev_sidebar
     out = io.StringIO()
-    with contextlib.redirect_stdout(out): nbdev_sidebar.__wrapped__(path=nbs_path, printit=True, force=True, file_re=PAGE_RE)
+    with contextlib.redirect_stdout(out): nbdev_sidebar.__wrapped__(path=nbs_path, printit=True, force=True, file_glob=None, file_re=PAGE_RE)
     return out.getvalue()
 
 
@@ -212,7 +212,7 @@ class Page(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.ids, self.links, self.events, self.main_imgs, self.in_main, self.sidebar_links = set(), [], [], 0, 0, set()
         self.title, self._in_title, self.heading_text, self._h = '', False, {}, None
-        self.in_sidebar, self.long_headings = 0, []
+        self.in_sidebar, self.long_headings, self.page_title = 0, [], None
         self.feed(text)
 
     def handle_starttag(self, tag, attrs):
@@ -238,6 +238,7 @@ class Page(HTMLParser):
         if re.fullmatch(r'h[1-6]', tag) and self._h:
             if self._h[0]: self.heading_text[self._h[0]] = self._h[1].strip()
             if self._h[3] and self._h[2] in ('h1', 'h2') and len(self._h[1].strip()) > 120: self.long_headings.append(self._h[1].strip())
+            if self._h[3] and self._h[2] == 'h1' and self.page_title is None: self.page_title = self._h[1].strip()
             self._h = None
 
     def handle_data(self, data):
@@ -273,17 +274,19 @@ def count_images(nb):
     return n
 
 
-def check(cfg, out, stage_dir=None, renamed=None, sd_warnings=()):
+def check(cfg, out, sd_warnings=()):
     "Check the built site; return a list of problems"
     problems, nbs = [], cfg.nbs_path
-    renamed = renamed or {}
     # 1. one page per notebook/.qmd/.md page (numbered names become Quarto's output-file names)
-    from nbdev.config import nbpath2html
-    sources = pages_in(nbs)
+    cache = cfg.config_path / '_proc'  # nbdev's processed notebooks: what the pages are made from
     expected = {}
-    for src in sources:
-        html = nbpath2html(Path(src)).as_posix() if src.suffix == '.ipynb' else str(src.with_suffix('.html'))
-        expected[str(src)] = html
+    for src in pages_in(nbs):  # a page is named after its `output-file` (nbdev sets it from the front matter), as in Quarto
+        fm = None
+        if (cache / src).exists():
+            text = (cache / src).read_text(encoding='utf-8')
+            fm = nb_front(json.loads(text))[0] if src.suffix == '.ipynb' else read_front(text)[0]
+        of = (fm or {}).get('output-file')
+        expected[str(src)] = str(src.with_name(str(PurePosixPath(of).with_suffix('.html'))) if of else src.with_suffix('.html'))
     html_files = {p.relative_to(out).as_posix(): p for p in out.rglob('*.html')}
     pages = {}
     for src, html in expected.items():
@@ -291,6 +294,8 @@ def check(cfg, out, stage_dir=None, renamed=None, sd_warnings=()):
         text = html_files[html].read_text(encoding='utf-8')
         pages[html] = Page(text)
         if '<main' not in text: problems.append(f'{html}: no <main> content')
+        if (pages[html].page_title or '').startswith('#'):
+            problems.append(f'{html}: its title is "{pages[html].page_title}" (the first cell should be "# Title", not "# # Title")')
         lh = pages[html].long_headings  # jupytext-style `# ` prefixes left on markdown lines make paragraphs headings
         if lh: problems.append(f'{html}: {len(lh)} paragraph(s) rendered as headings (markdown lines starting with "# "?), e.g. "{lh[0][:70]}..."')
     # 2. the home page is index.ipynb's content, and its sidebar lists every page
@@ -328,14 +333,13 @@ def check(cfg, out, stage_dir=None, renamed=None, sd_warnings=()):
         say(f'note: {len(missing_methods)} method(s) without show_doc (add `show_doc(Class.method)` if public): ' + ', '.join(missing_methods[:10]))
     # 4. every image output appears as an <img>
     n_img = 0
-    if stage_dir is not None:
-        for src in pages_in(stage_dir):
-            if src.suffix != '.ipynb': continue
-            html = str(src.with_suffix('.html'))
-            want = count_images(json.loads((stage_dir / src).read_text(encoding='utf-8')))
-            got = pages[html].main_imgs if html in pages else 0
-            n_img += want
-            if got < want: problems.append(f'{html}: {want} image output(s) in {renamed.get(str(src), src)} but {got} <img> on the page')
+    for src in (pages_in(cache) if cache.exists() else []):
+        if src.suffix != '.ipynb' or str(src) not in expected: continue
+        html = expected[str(src)]
+        want = count_images(json.loads((cache / src).read_text(encoding='utf-8')))
+        got = pages[html].main_imgs if html in pages else 0
+        n_img += want
+        if got < want: problems.append(f'{html}: {want} image output(s) in {src} but {got} <img> on the page')
     # 5. links: every internal href/src resolves to a file, and every #anchor to an id
     site_url = (cfg.doc_host or '').rstrip('/') + (cfg.doc_baseurl or '').rstrip('/') + '/'
     ids_cache, n_links = {}, 0
@@ -366,7 +370,7 @@ def check(cfg, out, stage_dir=None, renamed=None, sd_warnings=()):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--check', action='store_true', help='check the site after building it; exit 1 on any problem')
-    ap.add_argument('--check-only', action='store_true', help='check an existing site without building it (no figure check)')
+    ap.add_argument('--check-only', action='store_true', help='check an existing site without building it')
     ap.add_argument('--n-workers', type=int, default=0, help="nbdev's preprocessing workers (0: in this process, best on few cores)")
     ap.add_argument('--keep-stage', action='store_true', help='keep the staged project (printed) for debugging')
     a = ap.parse_args(argv)
@@ -395,7 +399,7 @@ def main(argv=None):
             if out.exists(): shutil.rmtree(out)
             shutil.copytree(built, out)
             say(f'wrote {len(list(out.rglob("*.html")))} page(s) to {out} in {time.time() - t0:.1f}s')
-            problems = check(cfg, out, stage_dir, renamed, warnings) if a.check else []
+            problems = check(cfg, out, warnings) if a.check else []
         finally:
             if a.keep_stage: say('staged project kept in', tmp)
             else: shutil.rmtree(tmp, ignore_errors=True)
