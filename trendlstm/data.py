@@ -385,7 +385,7 @@ def make_labels(
         out[f'direction_{h}day'] = pd.Series(fr > 0, dtype='Int8').where(ok)
     return pd.DataFrame(out)
 
-# %% ../nbs/00_data.ipynb #ca64468c
+# %% ../nbs/00_data.ipynb #71f4ce5d
 @dataclass
 class LSTMSequenceConfig:
     "How prices become windows: sampling, window length, horizons, splits, purge and embargo"
@@ -398,6 +398,7 @@ class LSTMSequenceConfig:
     test_fraction:float=0.15 # share of window dates for test (the latest)
     purge_days:int|None=None # calendar days between a training label's end and the next split (None: longest horizon)
     embargo_days:int=0 # extra calendar days of gap after the purge
+    clip_features:float|None=10.0 # clip scaled features to +-this many training standard deviations (None: no clip)
     feature_columns:list|None=None # your own feature columns (None: `make_features`)
     seed:int=0 # seed for the random split and the training shuffle
     def __post_init__(self):
@@ -535,13 +536,20 @@ class LSTMSequenceDataset(Dataset):
         self._h = torch.tensor(table.horizons, dtype=torch.float32)
     def __len__(self): return len(self.ends)
 
-# %% ../nbs/00_data.ipynb #8366a14b
+# %% ../nbs/00_data.ipynb #1d581b68
+@patch
+def _scale(self:LSTMSequenceDataset, x):
+    "Standardize with the split's scaler and clip to `config.clip_features`"
+    if self.mean is None: return x
+    x = (x - self.mean) / self.scale
+    return x if self.config.clip_features is None else x.clamp_(-self.config.clip_features, self.config.clip_features)
+
 @patch
 def __getitems__(self:LSTMSequenceDataset, indices)->dict:
     "The batch dict for window `indices`, by one vectorized gather"
     e = self.ends[torch.as_tensor(indices, dtype=torch.long)]
     x = self.table.features[e[:, None] + self.offsets]
-    if self.mean is not None: x = (x - self.mean) / self.scale
+    x = self._scale(x)
     fr = self.table.forward_return[e]
     mask = ~torch.isnan(fr)
     fr = torch.where(mask, fr, 0.0)
@@ -575,7 +583,7 @@ def data_state(self:LSTMSequenceDataset)->dict:
     return dict(version=1, config=self.config.to_dict(), feature_names=list(self.feature_names),
                 scaler=scaler, tickers=list(self.tickers), info=dict(self.info or {}))
 
-# %% ../nbs/00_data.ipynb #144b26fc
+# %% ../nbs/00_data.ipynb #607e256c
 @patch
 def dates(self:LSTMSequenceDataset)->pd.DatetimeIndex:
     "Last date of every window"
@@ -585,8 +593,7 @@ def dates(self:LSTMSequenceDataset)->pd.DatetimeIndex:
 def to_frame(self:LSTMSequenceDataset)->pd.DataFrame:
     "One row per window: date, ticker, the last step's (scaled) features and the labels (for baselines and reports)"
     e = self.ends
-    x = self.table.features[e]
-    if self.mean is not None: x = (x - self.mean) / self.scale
+    x = self._scale(self.table.features[e])
     out = pd.DataFrame(x.numpy(), columns=self.feature_names)
     out.insert(0, 'ticker', np.asarray(self.tickers, dtype=object)[self.table.ticker[e].numpy()].astype(str))
     out.insert(0, 'date', self.dates())
