@@ -4,3 +4,4 @@ __version__ = "0.1.0"
 from .data import *
 from .model import *
 from .loss import *
+from .trainer import *
