@@ -6,7 +6,8 @@
     python bench/bench_data.py --device cuda     # batches also copied to the GPU; the model trained there
 
 For each freq, in a fresh process (so peak memory is that freq's own): wall time of load -> features -> labels ->
-data module (`LSTMDataModule(prices)` rebuilds features and labels itself; the breakdown times them alone), peak RSS,
+data module (`LSTMDataModule(prices)` rebuilds features and labels itself; the breakdown times them alone) in wall and
+CPU seconds (CPU time is the steadier figure on a shared machine), peak RSS,
 the dataset memory (shared table + window indices of train/val/test) against the float32 feature matrix, then the
 training loader's windows/s (shuffled, `num_workers=0`) at each batch size, and the default model's training windows/s
 (forward + backward + AdamW step with `LSTMLoss`) on the same batches: loader/model should be >= 20.
@@ -62,10 +63,10 @@ def run_freq(freq, args):
     from trendlstm.data import LSTMDataModule, load_prices, make_features, make_labels, sp500_path
     warnings.simplefilter('ignore')
     path, res = sp500_path(), dict(freq=freq, rss_after_imports_mb=rss_mb())
-    t0 = time.perf_counter(); prices = load_prices(path)
+    c0, t0 = time.process_time(), time.perf_counter(); prices = load_prices(path)
     t1 = time.perf_counter(); dm = LSTMDataModule(prices, freq=freq)
-    t2 = time.perf_counter()
-    res.update(load_s=t1 - t0, module_s=t2 - t1, pipeline_s=t2 - t0, peak_rss_mb=rss_mb())
+    t2, c2 = time.perf_counter(), time.process_time()
+    res.update(load_s=t1 - t0, module_s=t2 - t1, pipeline_s=t2 - t0, pipeline_cpu_s=c2 - c0, peak_rss_mb=rss_mb())
     t = time.perf_counter(); make_features(prices, dropna=False); res['features_alone_s'] = time.perf_counter() - t
     t = time.perf_counter(); make_labels(prices); res['labels_alone_s'] = time.perf_counter() - t
     tab = dm.table
@@ -104,7 +105,7 @@ def main():
                '--min-time', str(args.min_time), '--batch', *map(str, args.batch)]
         r = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])
         print(f"\nfreq={freq}: {r['samples']:,} samples x {r['features']} features, windows {r['windows']}")
-        print(f"  pipeline {r['pipeline_s']:.2f} s = load {r['load_s']:.2f} s + data module {r['module_s']:.2f} s "
+        print(f"  pipeline {r['pipeline_s']:.2f} s wall ({r['pipeline_cpu_s']:.2f} s CPU) = load {r['load_s']:.2f} s + data module {r['module_s']:.2f} s "
               f"(alone: features {r['features_alone_s']:.2f} s, labels {r['labels_alone_s']:.2f} s); "
               f"peak RSS {r['peak_rss_mb']:.0f} MB (after imports {r['rss_after_imports_mb']:.0f} MB)")
         print(f"  dataset memory {r['dataset_mb']:.1f} MB = {r['dataset_ratio']:.2f}x the float32 feature matrix ({r['feature_matrix_mb']:.1f} MB)")
