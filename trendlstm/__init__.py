@@ -5,3 +5,4 @@ from .data import *
 from .model import *
 from .loss import *
 from .trainer import *
+from .evaluate import *
