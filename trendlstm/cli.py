@@ -59,18 +59,18 @@ def _fields(cls):
         if dataclasses.is_dataclass(default): yield from _fields(type(default))
         else: yield f.name, hints[f.name], default, docs.get(f.name) or ''
 
-# %% ../nbs/06_cli.ipynb #c3eab374
+# %% ../nbs/06_cli.ipynb #a12b1119
 @functools.cache
 def config_fields(sections=tuple(SECTIONS))->pd.DataFrame: # section names; one row per (section, field): flag, type, default, help
     "Every config field the CLI can set, by section"
     rows = []
     for sec in sections:
-        cls = SECTIONS[sec]
-        seen = set(DERIVED.get(sec, ()))
-        for name, tp, default, doc in _fields(cls):
-            if name in seen: continue
-            seen.add(name)
-            rows.append(dict(section=sec, field=name, flag='--' + name.replace('_', '-'), type=tp, default=default, help=doc))
+        seen = {}
+        for name, tp, default, doc in _fields(SECTIONS[sec]):
+            if name in DERIVED.get(sec, ()): continue
+            if name in seen: seen[name]['help'] += f'; also: {doc}'  # one flag for a field of several nested configs
+            else: seen[name] = dict(section=sec, field=name, flag='--' + name.replace('_', '-'), type=tp, default=default, help=doc)
+        rows += seen.values()
     return pd.DataFrame(rows)
 
 # %% ../nbs/06_cli.ipynb #80262fec
