@@ -2,12 +2,13 @@
 """Edit notebooks as plain text, and run them to store their outputs, honouring nbdev's test flags.
 
     python tools/nbtext.py dump nbs/00_data.ipynb > /tmp/00_data.py    # notebook -> percent text
-    python tools/nbtext.py load /tmp/00_data.py nbs/00_data.ipynb      # percent text -> notebook (outputs dropped)
+    python tools/nbtext.py load /tmp/00_data.py nbs/00_data.ipynb      # percent text -> notebook (unchanged cells keep outputs)
     python tools/nbtext.py run nbs/00_data.ipynb [--flags slow]        # execute in place, keep outputs
 
 The text format: `# %%` starts a code cell, `# %% [markdown]` a markdown cell whose lines are kept verbatim.
-`run` skips the cells `nbdev-test` skips (`#| eval: false`, and cells whose flags are in `tst_flags` unless
-passed with `--flags`), so a `#| slow` cell keeps no output unless run with `--flags slow`.
+`load` keeps the ids and stored outputs of cells whose source did not change. `run` skips the cells `nbdev-test`
+skips (`#| eval: false`, and cells whose flags are in `tst_flags` unless passed with `--flags`); a skipped cell keeps
+the outputs it had, so the stored output of a `#| slow` cell survives a default run.
 """
 import argparse, sys
 from pathlib import Path
@@ -43,10 +44,13 @@ def load(text_path, nb_path):
             kind, lines = ('md' if line.strip() == _MD else 'code'), []
         else: lines.append(line)
     flush()
-    if Path(nb_path).exists():  # keep the ids of unchanged cells, so exports do not churn
-        old_ids = {''.join(c.source): c.get('id') for c in read_nb(nb_path).cells}
+    if Path(nb_path).exists():  # unchanged cells keep their ids (exports do not churn) and outputs (slow cells' too)
+        old = {''.join(c.source): c for c in read_nb(nb_path).cells}
         for c in cells:
-            if old_ids.get(c.source): c['id'] = old_ids[c.source]
+            prev = old.get(c.source)
+            if prev is None or prev.cell_type != c.cell_type: continue
+            c['id'] = prev.get('id')
+            if c.cell_type == 'code': c['outputs'], c['execution_count'] = prev.get('outputs', []), prev.get('execution_count')
     kernel = {'kernelspec': {'display_name': 'python3', 'language': 'python', 'name': 'python3'}}
     write_nb(new_nb(cells, kernel), nb_path)
 
@@ -60,9 +64,7 @@ def run(nb_path, flags=''):
     shell.set_path(Path(nb_path).parent.resolve())
     for c in nb.cells:
         if c.cell_type != 'code': continue
-        if ''.join(c.source) not in runnable:
-            c.outputs, c.execution_count = [], None
-            continue
+        if ''.join(c.source) not in runnable: continue  # skipped (slow, eval: false): its stored outputs stay
         shell.cell(c)
         if shell.exc:
             sys.stderr.write(shell.prettytb(nb_path))

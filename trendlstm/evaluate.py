@@ -466,7 +466,7 @@ def evaluation_report(results:WalkForwardResults, # output of `walk_forward_eval
     for f in figures.values(): plt.close(f)
     return EvaluationReport(comparison_table(results), figures)
 
-# %% ../nbs/05_evaluate.ipynb #3390e22e
+# %% ../nbs/05_evaluate.ipynb #0646b6ff
 def _best(table, h, column):
     "Name and value of the baseline with the highest `column` at horizon `h` (None when no baseline has it)"
     col = table.loc[h].drop(index='lstm', errors='ignore')[column].dropna()
@@ -482,7 +482,8 @@ def _horizon_findings(table, h, alpha):
     sh_name, sh_best = _best(table, h, 'sharpe_net')
     beats = 'beats' if r.accuracy > acc_best else 'does not beat'
     def signif(p): return f"significant at {alpha:.0%}" if p < alpha else f"not significant at {alpha:.0%}"
-    return (f"- **{h}-day horizon**: the LSTM's direction accuracy is {r.accuracy:.1%} (± {r.accuracy_std:.1%} over {int(r.seeds)} seeds) where the test base rate of up-moves is {r.base_rate:.1%}; "
+    spread = f"± {r.accuracy_std:.1%} over {int(r.seeds)} seeds" if r.seeds > 1 else "one seed: no spread"
+    return (f"- **{h}-day horizon**: the LSTM's direction accuracy is {r.accuracy:.1%} ({spread}) where the test base rate of up-moves is {r.base_rate:.1%}; "
             f"against the best constant guess the overlap-corrected binomial p-value is {_p(r.p_value)} ({signif(r.p_value)}) "
             f"and the date-block p-value is {_p(r.p_value_dates)} ({signif(r.p_value_dates)}). It {beats} the best baseline on accuracy, `{acc_name}` at {acc_best:.1%}. "
             f"Its RankIC is {r.rank_ic:.3f} against {ic_best:.3f} for `{ic_name}`; its decile long-short Sharpe net of costs is {r.sharpe_net:.2f} against {sh_best:.2f} for `{sh_name}`.")
