@@ -487,8 +487,8 @@ def settings_of(cfgs:dict)->dict: # {'model': LSTMModelConfig, 'data': ..., 'tra
     fields = config_fields(tuple(cfgs))
     return {sec: {k: v for k, v in flat_values(c).items() if k in set(fields[fields.section == sec].field)} for sec, c in cfgs.items()}
 
-# %% ../nbs/06_cli.ipynb #070c65a6
-COMPARISON_COLUMNS = ['accuracy', 'base_rate', 'p_value', 'ic', 'rank_ic', 'icir', 'sharpe_net', 'max_drawdown', 'n']
+# %% ../nbs/06_cli.ipynb #cdc09faf
+COMPARISON_COLUMNS = ['accuracy', 'base_rate', 'p_value', 'p_value_dates', 'ic', 'rank_ic', 'icir', 'sharpe_net', 'max_drawdown', 'n']
 
 def md_html(md:str)->str:
     "The markdown of `report_findings` (lines, `- ` bullets, **bold**, `code`) as HTML"
@@ -511,7 +511,7 @@ def run_facts(data:str, dm:LSTMDataModule, trainer:LSTMTrainer, seconds:float)->
                         f"{torch.get_num_threads()} CPU thread(s), {seconds:.0f} s in all",
             'reproduce': f"trendlstm train --data {data} --config config.json"}
 
-# %% ../nbs/06_cli.ipynb #20394ae3
+# %% ../nbs/06_cli.ipynb #551ad5f5
 def train_report(folder:Path, data:str, dm:LSTMDataModule, prices:pd.DataFrame, trainer:LSTMTrainer,
                  metrics:dict, preds:pd.DataFrame, seconds:float)->Path: # report folder, --data, data, prices, fitted trainer, test metrics and predictions, wall time
     "Write the train report (metrics.json, config.json, CSVs, figures, report.html) into `folder`"
@@ -527,7 +527,7 @@ def train_report(folder:Path, data:str, dm:LSTMDataModule, prices:pd.DataFrame, 
     figures = dict(history=(plot_history(trainer.history), 'Training history: losses, validation metrics and learning rate per epoch (dotted: the best epoch).'),
                    attention=(plot_attention_by_lag(att, 'week' if dm.config.freq == 'W' else 'trading day'), 'Mean attention weight per lag over the test windows.'),
                    long_short=(ev.figures['long_short'], 'Cumulative net long-short return of the top against the bottom decile, per model, on the test windows.'),
-                   ic=(ev.figures['ic'], "IC over time: the per-date correlation between each model's score and the realized forward return, on the test windows."))
+                   ic=(ev.figures['ic'], "Cumulative IC: the running sum of the per-date correlation between each model's score and the realized forward return, on the test windows (a steady climb is a steady edge)."))
     return write_report(folder, summary, dict(history=pd.DataFrame(trainer.history), predictions=preds), figures,
                         'trendlstm train report', facts, {'Test metrics of the LSTM': metrics_table(metrics, h),
                         'The LSTM and the baselines on the same test windows': style_table(table)}, findings)
@@ -568,7 +568,7 @@ def plot_fold_histories(histories:dict)->plt.Figure: # {(fold, seed): history} o
     fig.tight_layout()
     return fig
 
-# %% ../nbs/06_cli.ipynb #fb7d9450
+# %% ../nbs/06_cli.ipynb #10e619de
 def evaluate_report(folder:Path, data:str, results, cfgs:dict, seconds:float)->Path: # report folder, --data, `WalkForwardResults`, configs, wall time
     "Write the evaluate report (metrics.json, config.json, CSVs, figures, report.html) into `folder`"
     ev, f = evaluation_report(results), results.folds
@@ -581,7 +581,7 @@ def evaluate_report(folder:Path, data:str, results, cfgs:dict, seconds:float)->P
     summary = dict(command='evaluate', facts=facts, comparison=table.reset_index().to_dict('records'), folds=f.to_dict('records'),
                    fold_metrics=results.fold_metrics.to_dict('records'), settings=results.settings)
     figures = dict(long_short=(ev.figures['long_short'], 'Cumulative net long-short return of the top against the bottom decile, per model, over the test blocks.'),
-                   ic=(ev.figures['ic'], "IC over time: the per-date correlation between each model's score and the realized forward return, over the test blocks."),
+                   ic=(ev.figures['ic'], "Cumulative IC: the running sum of the per-date correlation between each model's score and the realized forward return, over the test blocks (a steady climb is a steady edge)."),
                    accuracy_by_fold=(ev.figures['accuracy_by_fold'], 'Direction accuracy of each model per fold, beside the fold\'s base rate.'),
                    history=(plot_fold_histories(results.histories), 'Validation loss per epoch of the LSTM of each fold and seed.'))
     return write_report(folder, summary, dict(history=history, predictions=results.predictions, folds=f), figures, 'trendlstm evaluate report',
