@@ -27,7 +27,7 @@ from .model import LSTMModelConfig, create_lstm_model, resolve_device
 from .loss import LSTMLoss
 from .data import LSTMDataModule
 
-# %% ../nbs/03_trainer.ipynb #f8eeba29
+# %% ../nbs/03_trainer.ipynb #2cf51578
 _SCHEDULERS, _PRECISIONS = ('cosine', 'plateau', 'both', 'none'), ('none', 'bf16', 'fp16')
 
 @dataclass
@@ -36,7 +36,7 @@ class LSTMTrainingConfig:
     batch_size: int = 32  # windows per (global) batch, for helpers that build loaders
     epochs: int = 100  # epochs `fit` runs when `num_epochs` is None; the cosine schedule's period
     learning_rate: float = 1e-3  # AdamW learning rate
-    weight_decay: float = 1e-4  # AdamW decoupled weight decay (biases and 1-d weights are not decayed)
+    weight_decay: float = 1e-4  # AdamW decoupled weight decay of the weight matrices (not of biases or vectors)
     early_stopping_patience: int|None = 15  # epochs without improvement before stopping; None never stops early
     early_stopping_metric: str = 'loss'  # a key of `validate`'s result: 'loss', 'rank_ic_7day', 'direction_acc_30day', ...
     early_stopping_mode: str = 'auto'  # 'min', 'max', or 'auto' (max for acc/corr/ic metrics, min otherwise)
@@ -69,15 +69,16 @@ def from_dict(cls:LSTMTrainingConfig, d:dict):
     if unknown: raise TypeError(f"unknown LSTMTrainingConfig keys {sorted(unknown)}; valid: {sorted(f.name for f in fields(cls))}")
     return cls(**d)
 
-# %% ../nbs/03_trainer.ipynb #feac76b5
+# %% ../nbs/03_trainer.ipynb #10222a0c
 def create_lstm_optimizer(model:nn.Module, # the model whose parameters are trained
                           config:LSTMTrainingConfig=None, # learning rate and weight decay; defaults to `LSTMTrainingConfig()`
                          )->torch.optim.AdamW:
     "AdamW over `model`'s trainable parameters; weight decay on matrices only"
     config = config or LSTMTrainingConfig()
     params = [p for p in model.parameters() if p.requires_grad]
-    groups = [dict(params=[p for p in params if p.ndim >= 2], weight_decay=config.weight_decay),
-              dict(params=[p for p in params if p.ndim < 2], weight_decay=0.0)]
+    is_matrix = lambda p: p.squeeze().ndim >= 2  # not biases, nor vectors such as the (1, 1, D) attention query
+    groups = [dict(params=[p for p in params if is_matrix(p)], weight_decay=config.weight_decay),
+              dict(params=[p for p in params if not is_matrix(p)], weight_decay=0.0)]
     return torch.optim.AdamW([g for g in groups if g['params']], lr=config.learning_rate)
 
 # %% ../nbs/03_trainer.ipynb #7eeafb81
@@ -110,7 +111,17 @@ def step_scheduler(scheduler, val_loss:float):
     if isinstance(scheduler, (ReduceLROnPlateau, CosinePlateauScheduler)): scheduler.step(val_loss)
     else: scheduler.step()
 
-# %% ../nbs/03_trainer.ipynb #6b71c6c6
+# %% ../nbs/03_trainer.ipynb #407dce69
+def _ranks_within(values, codes, counts):
+    "Average ranks (1 = smallest, ties averaged) of `values` within each group `codes` (0..k-1, `counts` rows per group)"
+    order = np.argsort(values, kind='stable'); order = order[np.argsort(codes[order], kind='stable')]  # by group, then value
+    v, c = values[order], codes[order]
+    starts = np.flatnonzero(np.r_[True, (v[1:] != v[:-1]) | (c[1:] != c[:-1])])  # runs of equal (group, value)
+    ends = np.r_[starts[1:], len(v)]
+    mean_position = (starts + ends + 1) / 2 - (np.cumsum(counts) - counts)[c[starts]]
+    out = np.empty(len(v)); out[order] = np.repeat(mean_position, ends - starts)
+    return out
+
 def cross_sectional_ic(pred, # predictions, one per row
                        target, # realized values (trend scores or forward returns), NaN where unknown
                        dates, # the date of each row (any sortable dtype)
@@ -119,13 +130,18 @@ def cross_sectional_ic(pred, # predictions, one per row
                       )->pd.Series: # per-date correlation, indexed by date
     "Per-date correlation across tickers between `pred` and `target` (IC or RankIC)"
     if method not in ('pearson', 'spearman'): raise ValueError(f"method={method!r}: use 'pearson' or 'spearman'")
-    df = pd.DataFrame({'date': np.asarray(dates), 'x': np.asarray(pred, dtype='float64'), 'y': np.asarray(target, dtype='float64')}).dropna()
-    g = df.groupby('date')
-    if method == 'spearman': df[['x', 'y']] = g[['x', 'y']].rank()
-    dx, dy = df['x'] - g['x'].transform('mean'), df['y'] - g['y'].transform('mean')
-    s = pd.DataFrame({'xy': dx * dy, 'xx': dx * dx, 'yy': dy * dy}).groupby(df['date']).sum()
-    ok = (g.size() >= min_count) & (g['x'].nunique() > 1) & (g['y'].nunique() > 1)
-    return (s['xy'] / np.sqrt(s['xx'] * s['yy']))[ok].rename('rank_ic' if method == 'spearman' else 'ic')
+    x, y, d = np.asarray(pred, dtype='float64'), np.asarray(target, dtype='float64'), np.asarray(dates)
+    ok = ~(np.isnan(x) | np.isnan(y)); x, y, d = x[ok], y[ok], d[ok]
+    codes, days = pd.factorize(d, sort=True)
+    per_date = lambda v: np.bincount(codes, v, minlength=len(days))
+    n = per_date(None)
+    if method == 'spearman': x, y = _ranks_within(x, codes, n), _ranks_within(y, codes, n)
+    dx, dy = x - (per_date(x) / n)[codes], y - (per_date(y) / n)[codes]
+    first = np.empty(len(days), dtype=np.int64); first[codes[::-1]] = np.arange(len(codes))[::-1]
+    varies = (per_date(x != x[first][codes]) > 0) & (per_date(y != y[first][codes]) > 0)
+    keep = (n >= min_count) & varies
+    with np.errstate(invalid='ignore', divide='ignore'): ic = per_date(dx * dy) / np.sqrt(per_date(dx * dx) * per_date(dy * dy))
+    return pd.Series(ic[keep], index=pd.Index(days[keep], name='date'), name='rank_ic' if method == 'spearman' else 'ic')
 
 # %% ../nbs/03_trainer.ipynb #fedfce28
 def information_coefficients(pred, target, dates, # as for `cross_sectional_ic`
@@ -609,7 +625,7 @@ def _log(self:LSTMTrainer, msg:str, mb=None):
     if mb is not None: mb.write(msg)
     elif getattr(self, '_verbose', False): print(msg)
 
-# %% ../nbs/03_trainer.ipynb #5eb981fa
+# %% ../nbs/03_trainer.ipynb #827cc9f2
 @patch
 def fit(self:LSTMTrainer, train_loader, # training windows (shuffled); under DDP its batch_size is the global batch
         val_loader, # validation windows, for early stopping, the plateau schedule and the history
@@ -618,6 +634,10 @@ def fit(self:LSTMTrainer, train_loader, # training windows (shuffled); under DDP
        )->dict: # history: one list per key (`train_loss`, `val_mae_7day`, `lr`, `seconds`, ...), one entry per epoch
     "Train with early stopping, clipping, LR scheduling and per-epoch checkpoints; returns the history"
     num_epochs = num_epochs or self.config.epochs
+    t_max = getattr(getattr(self.scheduler, 'cosine', self.scheduler), 'T_max', None)
+    if t_max is not None and num_epochs > t_max:
+        warnings.warn(f"num_epochs={num_epochs} is longer than the cosine schedule's period (config.epochs={t_max}): the learning rate "
+                      "rises again after it; set LSTMTrainingConfig(epochs=...) to the planned length")
     self.data_state = to_plain(getattr(getattr(train_loader, 'dataset', None), 'data_state', None))
     if resume_from is not None: self.load_checkpoint(resume_from, [train_loader])
     else:
