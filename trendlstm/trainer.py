@@ -203,11 +203,15 @@ def save_checkpoint_file(checkpoint:dict, path)->Path:
     finally: tmp.unlink(missing_ok=True)
     return path
 
-# %% ../nbs/03_trainer.ipynb #31bd27ac
+# %% ../nbs/03_trainer.ipynb #28dad124
 def load_checkpoint_file(path, map_location='cpu')->dict:
     "Load a trendlstm checkpoint with `weights_only=True`, with clear errors for unsafe, truncated or foreign files"
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"no checkpoint at {path}")
+    with path.open('rb') as f: head = f.read(4)
+    if not (head.startswith(b'PK\x03\x04') or head[:1] == b'\x80'):  # torch's zip format, or a (legacy) pickle
+        raise CheckpointError(f"{path} is not a torch checkpoint file (it starts with {head!r}, not a zip archive or a pickle); pass a .pt "
+                              f"file written by trendlstm: best.pt / last.pt from training, or checkpoint.pt in a `trendlstm train` report folder")
     try: ckpt = torch.load(path, map_location=map_location, weights_only=True)
     except Exception as e:
         if 'Weights only load failed' in str(e):
@@ -355,7 +359,7 @@ class LSTMTrainer:
         self.data_state, self.interrupted = None, False
         self._reset_fit_state()
 
-# %% ../nbs/03_trainer.ipynb #b7b6dd95
+# %% ../nbs/03_trainer.ipynb #43fdb4c3
 def _trainer_device(device)->torch.device:
     "Resolve `device`, refusing an accelerator that is not there"
     d = resolve_device(device)
@@ -368,6 +372,14 @@ def _check_loss_horizons(self:LSTMTrainer):
     h = getattr(getattr(self.loss_fn, 'config', None), 'horizons', None)
     if h is not None and tuple(h) != self.horizons:
         raise ValueError(f"the loss has horizons {tuple(h)} but the model has {self.horizons}; use LSTMLoss(horizons={self.horizons})")
+
+@patch
+def _check_loader_horizons(self:LSTMTrainer, loader):
+    "Windows labelled for other horizons than the model's would be trained and scored under the wrong names"
+    h = getattr(getattr(loader, 'dataset', None), 'horizons', None)
+    if h is not None and tuple(h) != self.horizons:
+        raise ValueError(f"the loader's windows are labelled for horizons {tuple(h)} but the model predicts {self.horizons}; build the model "
+                         f"with create_lstm_model(..., horizons={tuple(h)}) or the data with LSTMSequenceConfig(horizons={self.horizons})")
 
 @patch
 def _setup_precision(self:LSTMTrainer):
@@ -441,12 +453,13 @@ def _train_epoch(self:LSTMTrainer, loader, epoch:int, mb=None)->dict:
     out = {'loss': means[0], **{k: v for k, v in zip(comps, means[1:]) if k != 'total'}}
     return {**out, 'grad_norm': float(torch.stack(norms).mean())}
 
-# %% ../nbs/03_trainer.ipynb #4ef08dd8
+# %% ../nbs/03_trainer.ipynb #d958eb3b
 _LABELS = ('trend', 'direction', 'label_mask', 'forward_return', 'volatility', 'sample_weight', 'date', 'ticker')
 
 @patch
 def _collect(self:LSTMTrainer, loader)->dict:
     "Outputs (`pred_trend`, `direction_logits`) and labels of every window in `loader`, as numpy arrays"
+    self._check_loader_horizons(loader)
     self.model.eval()
     outs, labs = {'pred_trend': [], 'direction_logits': []}, {k: [] for k in _LABELS}
     with torch.inference_mode(), self._autocast():
@@ -625,7 +638,7 @@ def _log(self:LSTMTrainer, msg:str, mb=None):
     if mb is not None: mb.write(msg)
     elif getattr(self, '_verbose', False): print(msg)
 
-# %% ../nbs/03_trainer.ipynb #827cc9f2
+# %% ../nbs/03_trainer.ipynb #198cc16f
 @patch
 def fit(self:LSTMTrainer, train_loader, # training windows (shuffled); under DDP its batch_size is the global batch
         val_loader, # validation windows, for early stopping, the plateau schedule and the history
@@ -638,6 +651,7 @@ def fit(self:LSTMTrainer, train_loader, # training windows (shuffled); under DDP
     if t_max is not None and num_epochs > t_max:
         warnings.warn(f"num_epochs={num_epochs} is longer than the cosine schedule's period (config.epochs={t_max}): the learning rate "
                       "rises again after it; set LSTMTrainingConfig(epochs=...) to the planned length")
+    for loader in (train_loader, val_loader): self._check_loader_horizons(loader)
     self.data_state = to_plain(getattr(getattr(train_loader, 'dataset', None), 'data_state', None))
     if resume_from is not None: self.load_checkpoint(resume_from, [train_loader])
     else:
