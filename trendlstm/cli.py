@@ -511,7 +511,7 @@ def run_facts(data:str, dm:LSTMDataModule, trainer:LSTMTrainer, seconds:float)->
                         f"{torch.get_num_threads()} CPU thread(s), {seconds:.0f} s in all",
             'reproduce': f"trendlstm train --data {data} --config config.json"}
 
-# %% ../nbs/06_cli.ipynb #551ad5f5
+# %% ../nbs/06_cli.ipynb #d7021f9c
 def train_report(folder:Path, data:str, dm:LSTMDataModule, prices:pd.DataFrame, trainer:LSTMTrainer,
                  metrics:dict, preds:pd.DataFrame, seconds:float)->Path: # report folder, --data, data, prices, fitted trainer, test metrics and predictions, wall time
     "Write the train report (metrics.json, config.json, CSVs, figures, report.html) into `folder`"
@@ -524,7 +524,7 @@ def train_report(folder:Path, data:str, dm:LSTMDataModule, prices:pd.DataFrame, 
                    training=dict(epochs=trainer.epoch, best_epoch=trainer.best_epoch, best_metric=trainer.best_metric,
                                  stopped_early=trainer.stopped_early, interrupted=trainer.interrupted, seconds=seconds),
                    attention_by_lag=att['mean'].tolist(), data_state=trainer.data_state)
-    figures = dict(history=(plot_history(trainer.history), 'Training history: losses, validation metrics and learning rate per epoch (dotted: the best epoch).'),
+    figures = dict(history=(plot_history(trainer.history, trainer.best_epoch), 'Training history: losses, validation metrics and learning rate per epoch (dotted: the best epoch).'),
                    attention=(plot_attention_by_lag(att, 'week' if dm.config.freq == 'W' else 'trading day'), 'Mean attention weight per lag over the test windows.'),
                    long_short=(ev.figures['long_short'], 'Cumulative net long-short return of the top against the bottom decile, per model, on the test windows.'),
                    ic=(ev.figures['ic'], "Cumulative IC: the running sum of the per-date correlation between each model's score and the realized forward return, on the test windows (a steady climb is a steady edge)."))

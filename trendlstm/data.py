@@ -37,11 +37,12 @@ def _norm_name(c): return ' '.join(str(c).strip().lower().replace('_', ' ').repl
 class DataRepairWarning(UserWarning):
     "A repair of bad input data (counted, with an example); never a silent change"
 
-# %% ../nbs/00_data.ipynb #0d699c80
+# %% ../nbs/00_data.ipynb #9c32d226
 def standardize_columns(
     df:pd.DataFrame, # raw frame in any common spelling
     ticker:str|None=None, # name for a single-ticker frame without a ticker column
     where:str='<DataFrame>', # the source, for error messages
+    keep=(), # columns never renamed (your own feature columns, e.g. one called `vol`)
 )->pd.DataFrame: # the frame with canonical column names
     "Rename common spellings (`Date`, `Name`/`Symbol`, `Adj Close`, ...) to canonical names"
     if isinstance(df.index, pd.DatetimeIndex) or _norm_name(df.index.name) in COLUMN_ALIASES['date']:
@@ -49,7 +50,7 @@ def standardize_columns(
     lookup = {a: canon for canon, names in COLUMN_ALIASES.items() for a in names}
     found = {}
     for c in df.columns:
-        canon = lookup.get(_norm_name(c))
+        canon = None if c in keep else lookup.get(_norm_name(c))
         if canon is None: continue
         if canon in found:
             raise ValueError(f"{where}: columns {found[canon]!r} and {c!r} both mean {canon!r}; drop one of them first.")
@@ -429,14 +430,14 @@ def from_dict(cls:LSTMSequenceConfig, d:dict):
     "Rebuild from `to_dict` output (unknown keys are an error)"
     return cls(**d)
 
-# %% ../nbs/00_data.ipynb #d3f3f5ab
+# %% ../nbs/00_data.ipynb #2dfb6cff
 def load_feature_frame(
     data, # path or DataFrame with `date`, `ticker` (optional), `close` and the feature columns
     feature_columns:list, # names of the feature columns
 )->pd.DataFrame: # `date, ticker, close` and the feature columns, sorted by ticker and date
     "Check and canonicalize a user feature frame"
     raw, where = _read_table(data)
-    df = standardize_columns(raw, None if isinstance(data, pd.DataFrame) else Path(data).name.split('.')[0], where)
+    df = standardize_columns(raw, None if isinstance(data, pd.DataFrame) else Path(data).name.split('.')[0], where, keep=feature_columns)
     _check_columns(df, ['date', 'ticker', 'close', *feature_columns], where)
     num = _parse_numbers(df, ['close', *feature_columns], where)
     df = pd.DataFrame(dict(date=_parse_dates(df, where), ticker=df['ticker'].astype(str), **num))
@@ -692,7 +693,7 @@ def _split(self:LSTMDataModule, ends, days):
     parts = [ends[days + gap < val_start], ends[(days >= val_start) & (days + gap < test_start)], ends[days >= test_start]]
     return parts, dict(split='date', val_start=_day(val_start), test_start=_day(test_start), gap_days=gap)
 
-# %% ../nbs/00_data.ipynb #6a10aa5a
+# %% ../nbs/00_data.ipynb #c4a4237c
 @patch
 def setup(self:LSTMDataModule, data)->LSTMDataModule:
     "Build the sample table, split it by date with purge and embargo, fit the scaler on training rows"
@@ -701,6 +702,10 @@ def setup(self:LSTMDataModule, data)->LSTMDataModule:
     if len(tr) == 0:
         raise ValueError(f"no training windows: the data has too few dates for sequence_length={self.config.sequence_length}, "
                          f"freq={self.config.freq!r} and a gap of {self.config.gap_days} days before validation; pass more history.")
+    for name, ends, fraction in (('validation', va, 'val_fraction'), ('test', te, 'test_fraction')):
+        if len(ends) == 0 and getattr(self.config, fraction) > 0:
+            warnings.warn(f"no {name} windows ({info}): the {name} period is not longer than the purge + embargo gap of "
+                          f"{self.config.gap_days} days; raise {fraction} or lower purge_days/embargo_days.", UserWarning, stacklevel=2)
     self.mean, self.scale = self._scaler(tr)
     self.feature_names, self.info = list(self.table.feature_names), info
     self.train_dataset, self.val_dataset, self.test_dataset = (self._dataset(e, self.mean, self.scale, info) for e in (tr, va, te))

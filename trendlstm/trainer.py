@@ -564,22 +564,24 @@ def load_checkpoint(self:LSTMTrainer, path, loaders=(), restore_rng:bool=True)->
     self.load_state_dict(ckpt, loaders, restore_rng)
     return ckpt
 
-# %% ../nbs/03_trainer.ipynb #eacf1305
+# %% ../nbs/03_trainer.ipynb #a0275b71
 @patch(cls_method=True)
 def from_checkpoint(cls:LSTMTrainer, path, # a checkpoint written by `save_checkpoint` or `fit`
-                    device:str=None, # where to put the model; default: the stored config's device
+                    device:str=None, # where to put the model; default: the stored config's device, or 'auto' where that device is absent
                     best:bool=False, # load the best epoch's weights instead of the last ones
                    )->LSTMTrainer:
     "A trainer with its model, loss and state rebuilt from a checkpoint file"
     ckpt = load_checkpoint_file(path)
     config = LSTMTrainingConfig.from_dict(ckpt['training_config'])
+    if device is None and config.device.startswith('cuda') and not torch.cuda.is_available():
+        device = 'auto'  # trained on a GPU, loaded on a machine without one: use what is here
     loss_fn = LSTMLoss(ckpt['loss_config']) if ckpt.get('loss_config') else None
     trainer = cls(create_lstm_model(ckpt['model_config']), loss_fn, device=device, config=config)
     trainer.load_state_dict(ckpt, restore_rng=False)
     if best and ckpt['best_model_state'] is not None: trainer.model.load_state_dict(ckpt['best_model_state'])
     return trainer
 
-# %% ../nbs/03_trainer.ipynb #6d5d4d44
+# %% ../nbs/03_trainer.ipynb #68d2d388
 def _metric_mode(name:str, mode:str='auto')->str:
     if mode != 'auto': return mode
     return 'max' if any(k in name for k in ('acc', 'corr', 'ic')) else 'min'
@@ -588,6 +590,9 @@ def _metric_mode(name:str, mode:str='auto')->str:
 def _improved(self:LSTMTrainer, value:float)->bool:
     "Update the early-stopping state with this epoch's metric; True if it is the best so far"
     mode, delta = _metric_mode(self.config.early_stopping_metric, self.config.early_stopping_mode), self.config.min_delta
+    if not math.isfinite(value):  # a NaN metric (a constant prediction has no IC, say) never counts as the best
+        warnings.warn(f"epoch {self.epoch}: early-stopping metric {self.config.early_stopping_metric!r} is {value}; counted as no improvement")
+        self.epochs_without_improvement += 1; return False
     better = self.best_metric is None or (value < self.best_metric - delta if mode == 'min' else value > self.best_metric + delta)
     if better:
         self.best_metric, self.best_epoch, self.epochs_without_improvement = value, self.epoch, 0
