@@ -340,14 +340,16 @@ def results_from_predictions(predictions:pd.DataFrame, # predictions frame with 
     settings = {'quantile': quantile, 'cost_bps': cost_bps, **kwargs.pop('settings', {})}
     return WalkForwardResults(predictions, fold_metrics, overall, settings=settings, **kwargs)
 
-# %% ../nbs/05_evaluate.ipynb #724d9d88
+# %% ../nbs/05_evaluate.ipynb #ce66a1aa
 TABLE_COLUMNS = ('accuracy', 'base_rate', 'p_value', 'p_value_dates', 'ic', 'rank_ic', 'icir', 'ls_mean_net', 'sharpe_gross', 'sharpe_net', 'max_drawdown', 'n', 'n_effective')
 
 def comparison_table(results:WalkForwardResults, # output of `walk_forward_evaluate`
-                    )->pd.DataFrame: # index (horizon_days, model); seed means, plus `accuracy_std`, `sharpe_net_std`, `seeds`
-    "One row per horizon and model: the overall figures, averaged over seeds"
+                    )->pd.DataFrame: # index (horizon_days, model); seed means (p-values: the largest over seeds), `accuracy_std`, `sharpe_net_std`, `seeds`
+    "One row per horizon and model: the overall figures, averaged over seeds; p-values are the worst seed's"
     s = results.summary
     table = s.xs('mean', axis=1, level=1)[list(TABLE_COLUMNS)].copy()
+    pvalues = [c for c in ('p_value', 'p_value_dates') if c in table]  # a mean of p-values is no p-value: every seed must pass
+    table[pvalues] = results.overall_metrics.groupby(list(s.index.names))[pvalues].max().reindex(table.index)
     table.insert(1, 'accuracy_std', s[('accuracy', 'std')])
     table.insert(list(table.columns).index('sharpe_net') + 1, 'sharpe_net_std', s[('sharpe_net', 'std')])
     table['seeds'] = s[('accuracy', 'count')].astype(int)
@@ -466,7 +468,7 @@ def evaluation_report(results:WalkForwardResults, # output of `walk_forward_eval
     for f in figures.values(): plt.close(f)
     return EvaluationReport(comparison_table(results), figures)
 
-# %% ../nbs/05_evaluate.ipynb #0646b6ff
+# %% ../nbs/05_evaluate.ipynb #883b2af1
 def _best(table, h, column):
     "Name and value of the baseline with the highest `column` at horizon `h` (None when no baseline has it)"
     col = table.loc[h].drop(index='lstm', errors='ignore')[column].dropna()
@@ -484,7 +486,7 @@ def _horizon_findings(table, h, alpha):
     def signif(p): return f"significant at {alpha:.0%}" if p < alpha else f"not significant at {alpha:.0%}"
     spread = f"± {r.accuracy_std:.1%} over {int(r.seeds)} seeds" if r.seeds > 1 else "one seed: no spread"
     return (f"- **{h}-day horizon**: the LSTM's direction accuracy is {r.accuracy:.1%} ({spread}) where the test base rate of up-moves is {r.base_rate:.1%}; "
-            f"against the best constant guess the overlap-corrected binomial p-value is {_p(r.p_value)} ({signif(r.p_value)}) "
+            f"against the best constant guess the overlap-corrected binomial p-value (the largest over seeds) is {_p(r.p_value)} ({signif(r.p_value)}) "
             f"and the date-block p-value is {_p(r.p_value_dates)} ({signif(r.p_value_dates)}). It {beats} the best baseline on accuracy, `{acc_name}` at {acc_best:.1%}. "
             f"Its RankIC is {r.rank_ic:.3f} against {ic_best:.3f} for `{ic_name}`; its decile long-short Sharpe net of costs is {r.sharpe_net:.2f} against {sh_best:.2f} for `{sh_name}`.")
 
