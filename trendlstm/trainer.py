@@ -419,13 +419,14 @@ def _backward_step(self:LSTMTrainer, loss)->torch.Tensor:
     self.grad_scaler.step(self.optimizer); self.grad_scaler.update()
     return norm
 
-# %% ../nbs/03_trainer.ipynb #10106025
-def _check_losses(losses:list, first_batch:int, epoch:int):
-    "Raise `FloatingPointError` at the first non-finite loss among `losses`"
-    ok = torch.isfinite(torch.stack(losses))
-    if not bool(ok.all()):
-        i = first_batch + int((~ok).nonzero()[0])
-        raise FloatingPointError(f"non-finite training loss ({float(losses[i - first_batch])}) at epoch {epoch}, batch {i}: training stopped; "
+# %% ../nbs/03_trainer.ipynb #423e39de
+def _check_losses(losses:list, first_batch:int, epoch:int, distributed:bool=False):
+    "Raise `FloatingPointError` at the first non-finite loss among `losses` (on any rank, under DDP)"
+    bad = (~torch.isfinite(torch.stack(losses))).float()
+    if distributed: dist.all_reduce(bad, op=dist.ReduceOp.MAX)  # all ranks stop together: none is left waiting in a gradient all-reduce
+    if bool(bad.any()):
+        i = first_batch + int(bad.nonzero()[0])
+        raise FloatingPointError(f"non-finite training loss ({float(losses[i - first_batch])} here{', NaN/inf on at least one rank' if distributed else ''}) at epoch {epoch}, batch {i}: training stopped; "
                                  "the last good checkpoint (last.pt) is kept. Look for inf/NaN in the features, or lower learning_rate / set max_grad_norm.")
 
 @patch
@@ -441,14 +442,14 @@ def _train_epoch(self:LSTMTrainer, loader, epoch:int, mb=None)->dict:
         with self._autocast(): total, comps = self.loss_fn(self.train_model(batch['features']), batch)
         pending.append(total.detach())
         if len(pending) >= sync_every:
-            _check_losses(pending, first, epoch)
+            _check_losses(pending, first, epoch, self.dist.world_size > 1)
             if mb is not None: bar.comment = f'loss {float(pending[-1]):.4f}'
             pending, first = [], i + 1
         norms.append(self._backward_step(total))
         vec = torch.stack([total.detach(), *comps.values()])
         sums, n = (vec if sums is None else sums + vec), n + 1
     if n == 0: raise ValueError("the training loader yielded no batch; check its length and batch_size (drop_last?)")
-    if pending: _check_losses(pending, first, epoch)
+    if pending: _check_losses(pending, first, epoch, self.dist.world_size > 1)
     means = (sums / n).tolist()
     out = {'loss': means[0], **{k: v for k, v in zip(comps, means[1:]) if k != 'total'}}
     return {**out, 'grad_norm': float(torch.stack(norms).mean())}
