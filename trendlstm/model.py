@@ -109,6 +109,12 @@ def _flat_getattr(self:LSTMModelConfig, name):
     return getattr(getattr(self, owners[0]), name)
 LSTMModelConfig.__getattr__ = _flat_getattr  # not @patch: that would also bind a module-level `__getattr__`
 
+# %% ../nbs/01_model.ipynb #47231d79
+@patch(cls_method=True)
+def small(cls:LSTMModelConfig, **overrides): # flat options on top of the preset, as for `replace`
+    "A preset that trains in seconds on a CPU: one (bidirectional) layer of 32 units and 32-unit heads"
+    return cls().replace(hidden_dim=32, num_lstm_layers=1, head_hidden_dim=32, **overrides)
+
 # %% ../nbs/01_model.ipynb #55f172f5
 def _box(ax, x, y, w, h, title, detail, color):
     "A rounded box with a bold title over a detail line"
