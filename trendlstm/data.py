@@ -820,9 +820,10 @@ def _bounds(self:DateBatchSampler, perm)->np.ndarray:
         bounds.append(max(j, bounds[-1] + 1))
     return np.asarray(bounds)
 
-# %% ../nbs/00_data.ipynb #671bc2b9
+# %% ../nbs/00_data.ipynb #9ee7dd15
 @patch
 def __iter__(self:DateBatchSampler):
+    "The window indices of each batch of this epoch"
     perm = self._date_order()
     counts = self.counts[perm]
     rows = self.order[np.repeat(self.starts[perm] - np.r_[0, np.cumsum(counts)[:-1]], counts) + np.arange(counts.sum())]
@@ -830,7 +831,9 @@ def __iter__(self:DateBatchSampler):
     for a, b in zip(cuts[:-1], cuts[1:]): yield rows[a:b].tolist()
 
 @patch
-def __len__(self:DateBatchSampler)->int: return len(self._bounds(self._date_order(advance=False))) - 1
+def __len__(self:DateBatchSampler)->int:
+    "Number of batches of the coming epoch"
+    return len(self._bounds(self._date_order(advance=False))) - 1
 
 # %% ../nbs/00_data.ipynb #49191b24
 @patch
