@@ -997,17 +997,23 @@ class WalkForwardFold:
     test_start:pd.Timestamp # first test date
     test_end:pd.Timestamp # last test date (inclusive)
 
-# %% ../nbs/00_data.ipynb #32ff2552
-def _fold_blocks(days, n_folds, initial_train_fraction):
-    "First and last date (days) of each test block"
+# %% ../nbs/00_data.ipynb #6d0a5b84
+def _fold_blocks(days, n_folds, initial_train_fraction, test_blocks=None):
+    "First window date, and the first and last date (days) of each test block"
     u = np.unique(days)
+    if test_blocks is not None:
+        blocks = [tuple(int(d) for d in _to_days(pd.to_datetime(list(b)))) for b in test_blocks]
+        if not blocks or any(a > b for a, b in blocks) or any(b0[1] >= b1[0] for b0, b1 in zip(blocks, blocks[1:])) or blocks[0][0] <= u[0]:
+            raise ValueError(f"test_blocks={test_blocks}: give consecutive, non-overlapping (first, last) date pairs, all after "
+                             f"the first window date {_day(u[0])}.")
+        return u[0], blocks
     n0 = int(len(u) * initial_train_fraction)
     if not 0 < n0 < len(u) - n_folds + 1:
         raise ValueError(f"initial_train_fraction={initial_train_fraction} with {len(u)} window dates leaves no room "
                          f"for {n_folds} test blocks; lower n_folds or initial_train_fraction.")
     return u[0], [(int(b[0]), int(b[-1])) for b in np.array_split(u[n0:], n_folds)]
 
-# %% ../nbs/00_data.ipynb #131b03ff
+# %% ../nbs/00_data.ipynb #b8e60f0f
 @patch
 def walk_forward_folds(self:LSTMDataModule,
     n_folds:int=5, # number of consecutive test blocks
@@ -1015,11 +1021,12 @@ def walk_forward_folds(self:LSTMDataModule,
     initial_train_fraction:float=0.5, # share of the window dates before the first test block
     val_days:int=0, # calendar days of validation right before each test block (0: none)
     train_days:int|None=None, # sliding window length in calendar days (default: fold 0's training span)
+    test_blocks:list|None=None, # (first, last) test dates per fold, overriding `n_folds` and `initial_train_fraction`
 )->list: # of `WalkForwardFold`
     "Walk-forward folds with the module's purge and embargo, each with its own training scaler"
     if mode not in ('expanding', 'sliding'): raise ValueError(f"mode={mode!r}: use 'expanding' or 'sliding'.")
     ends, days = self._labeled_ends()
-    gap, (first, blocks) = self.config.gap_days, _fold_blocks(days, n_folds, initial_train_fraction)
+    gap, (first, blocks) = self.config.gap_days, _fold_blocks(days, n_folds, initial_train_fraction, test_blocks)
     span, folds, ts = train_days or (blocks[0][0] - val_days - first), [], lambda d: pd.to_datetime(int(d), unit='D')
     for k, (start, end) in enumerate(blocks):
         val_start = start - val_days
