@@ -74,7 +74,7 @@ def config_fields(sections=tuple(SECTIONS))->pd.DataFrame: # section names; one 
         rows += seen.values()
     return pd.DataFrame(rows)
 
-# %% ../nbs/06_cli.ipynb #140b45b5
+# %% ../nbs/06_cli.ipynb #8c691c20
 def _opt(parse):
     "A parser that maps 'none' to None and otherwise calls `parse`"
     def _p(v:str): return None if v.lower() == 'none' else parse(v)
@@ -91,7 +91,7 @@ def num_or_str(v:str):
 def flag_kwargs(tp, default)->dict:
     "`ArgumentParser.add_argument` kwargs parsing a flag for a field of type `tp`"
     args = typing.get_args(tp)
-    optional = type(None) in args
+    optional = type(None) in args or default is None
     base = next((a for a in args if a is not type(None)), tp) if args else tp
     if base is bool: return dict(type=bool_arg, nargs='?', const=True, metavar='true|false')
     if base in (tuple, list) or typing.get_origin(base) in (tuple, list):
@@ -116,23 +116,23 @@ def add_config_flags(parser, # parser to extend
             added.add(r.field)
     return parser
 
-# %% ../nbs/06_cli.ipynb #03006567
+# %% ../nbs/06_cli.ipynb #5f99049b
 def _suggest(name, valid)->str:
     "' (did you mean ...?)' for the closest valid name, or ''"
     close = difflib.get_close_matches(str(name), list(valid), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ''
 
-def _type_ok(value, tp)->bool:
-    "Whether a config-file value fits a field of type `tp` (ints are accepted for floats)"
+def _type_ok(value, tp, default=dataclasses.MISSING)->bool: # a config-file value; the field's type; its default
+    "Whether a config-file value fits a field of type `tp` (ints are accepted for floats; None where the type or the default is None)"
     args = typing.get_args(tp)
-    if type(None) in args and value is None: return True
+    if value is None: return type(None) in args or default is None
     base = next((a for a in args if a is not type(None)), tp) if args else tp
     if base is float: return isinstance(value, (int, float)) and not isinstance(value, bool)
     if base is int: return isinstance(value, int) and not isinstance(value, bool)
     if base in (tuple, list): return isinstance(value, (list, tuple))
     return isinstance(value, base) if isinstance(base, type) else True
 
-# %% ../nbs/06_cli.ipynb #e394b322
+# %% ../nbs/06_cli.ipynb #8e9cd6ba
 def check_settings(settings, where:str)->dict: # {section: {field: value}}; where the settings come from, for messages
     "Check a settings dict from a config file: known sections, known fields, values of the field's type"
     if not isinstance(settings, dict): raise InputError(f"{where}: expected sections {list(SECTIONS)} at the top level, got {type(settings).__name__}.")
@@ -144,7 +144,7 @@ def check_settings(settings, where:str)->dict: # {section: {field: value}}; wher
         for k, v in values.items():
             if k in DERIVED.get(sec, ()): raise InputError(f"{where}: [{sec}] {k} is set from the data; remove it (horizons go in [data]).")
             if k not in known.index: raise InputError(f"{where}: unknown key {k!r} in [{sec}]{_suggest(k, known.index)}; `trendlstm train --help` lists every key.")
-            if not _type_ok(v, known.type[k]): raise InputError(f"{where}: [{sec}] {k} = {v!r} is not of type {getattr(known.type[k], '__name__', known.type[k])}.")
+            if not _type_ok(v, known.type[k], known.default[k]): raise InputError(f"{where}: [{sec}] {k} = {v!r} is not of type {getattr(known.type[k], '__name__', known.type[k])}.")
     return settings
 
 # %% ../nbs/06_cli.ipynb #1af853a0
