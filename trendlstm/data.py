@@ -18,11 +18,14 @@ from sklearn.preprocessing import StandardScaler
 from torch.utils.data import DataLoader, Dataset
 
 # %% auto #0
-__all__ = ['PRICE_COLUMNS', 'COLUMN_ALIASES', 'FEATURE_NAMES', 'WARMUP_ROWS', 'TRADING_DAYS_PER_YEAR', 'DataRepairWarning',
-           'standardize_columns', 'load_prices', 'sample_prices_path', 'load_sample_prices', 'sp500_path',
-           'make_synthetic_prices', 'PerTicker', 'make_features', 'trend_score', 'realized_volatility', 'make_labels',
-           'LSTMSequenceConfig', 'load_feature_frame', 'SampleTable', 'sample_mask', 'make_sample_table', 'window_ends',
-           'passthrough_collate', 'LSTMSequenceDataset', 'covered_rows', 'fit_scaler', 'split_cut_dates',
+__all__ = ['PRICE_COLUMNS', 'COLUMN_ALIASES', 'MARKET_DAILY_VOL', 'FEATURE_NAMES', 'WARMUP_ROWS', 'PRICE_HISTORY_NAMES',
+           'PRICE_HISTORY_ANCHOR', 'TRADING_DAYS_PER_YEAR', 'LABEL_MODES', 'TRAILING_LOOKBACKS',
+           'TRAILING_RETURN_NAMES', 'SCALER_MAX_WINDOWS', 'DataRepairWarning', 'standardize_columns', 'load_prices',
+           'sample_prices_path', 'load_sample_prices', 'sp500_path', 'make_synthetic_prices', 'PerTicker',
+           'make_features', 'price_levels', 'cross_sectional_rank', 'cross_sectional_zscore', 'trend_score',
+           'realized_volatility', 'make_labels', 'cross_sectional_label', 'LSTMSequenceConfig', 'load_feature_frame',
+           'SampleTable', 'sample_mask', 'make_sample_table', 'window_ends', 'passthrough_collate',
+           'LSTMSequenceDataset', 'DateBatchSampler', 'covered_rows', 'scaler_rows', 'fit_scaler', 'split_cut_dates',
            'LSTMDataModule', 'WalkForwardFold', 'create_lstm_data_loaders']
 
 # %% ../nbs/00_data.ipynb #df5a0358
@@ -225,13 +228,23 @@ def sp500_path()->Path|None:
         if path.exists(): return path
     return None
 
-# %% ../nbs/00_data.ipynb #7f6ba6d9
+# %% ../nbs/00_data.ipynb #cf8b3a2e
+MARKET_DAILY_VOL = 0.006
+
+def _market_drift(seed, n_days, strength, phi):
+    "Common AR(1) daily drift with stationary sd `strength` x the market's daily volatility, from its own random stream"
+    eta, out = np.random.default_rng([seed, 1]).standard_normal(n_days), np.zeros(n_days)
+    if strength == 0: return out
+    out[0] = eta[0]
+    for t in range(1, n_days): out[t] = phi * out[t - 1] + np.sqrt(1 - phi ** 2) * eta[t]
+    return strength * MARKET_DAILY_VOL * out
+
 def _simulate_returns(rng, n_tickers, n_days, signal_strength, drift_halflife_days):
     "Daily returns, idiosyncratic volatility, shocks and latent drift, each (n_days, n_tickers)"
     vol_bar = rng.uniform(0.012, 0.025, n_tickers)
     a, b, phi = 0.08, 0.90, 0.5 ** (1 / drift_halflife_days)
     shocks = rng.standard_t(5, (n_days, n_tickers)) / np.sqrt(5 / 3)
-    eta, market = rng.standard_normal((n_days, n_tickers)), 0.006 * rng.standard_normal((n_days, 1))
+    eta, market = rng.standard_normal((n_days, n_tickers)), MARKET_DAILY_VOL * rng.standard_normal((n_days, 1))
     beta = rng.uniform(0.5, 1.5, n_tickers)
     drift, sigma = np.empty((n_days, n_tickers)), np.empty((n_days, n_tickers))
     mu, s2 = signal_strength * vol_bar * eta[0], vol_bar ** 2
@@ -242,7 +255,7 @@ def _simulate_returns(rng, n_tickers, n_days, signal_strength, drift_halflife_da
         drift[t], sigma[t] = mu, np.sqrt(s2)
     return drift + beta * market + sigma * shocks, sigma, shocks, drift
 
-# %% ../nbs/00_data.ipynb #034fb9aa
+# %% ../nbs/00_data.ipynb #25da6666
 def make_synthetic_prices(
     n_tickers:int=8, # number of tickers
     n_days:int=1000, # trading days (business days) per ticker
@@ -250,11 +263,14 @@ def make_synthetic_prices(
     signal_strength:float=0.3, # sd of the latent daily drift in units of daily volatility (0: pure noise)
     drift_halflife_days:float=60, # half-life of the latent drift in trading days
     start:str='2010-01-04', # first date
-    with_drift:bool=False, # add the latent daily `drift` column (the planted signal) for diagnostics
+    with_drift:bool=False, # add the latent daily `drift` column (the planted signal, ticker's plus market's) for diagnostics
+    market_signal_strength:float=0.0, # sd of a common persistent market drift in units of the market's daily volatility
 )->pd.DataFrame: # canonical frame (plus `drift` when asked)
-    "Synthetic daily OHLCV with GARCH volatility clustering, fat tails and a planted persistent drift"
+    "Synthetic daily OHLCV with GARCH volatility clustering, fat tails and planted persistent drifts (per ticker and market)"
     rng = np.random.default_rng(seed)
     ret, sigma, shocks, drift = _simulate_returns(rng, n_tickers, n_days, signal_strength, drift_halflife_days)
+    market_drift = _market_drift(seed, n_days, market_signal_strength, 0.5 ** (1 / drift_halflife_days))[:, None]
+    ret, drift = ret + market_drift, drift + market_drift
     close = rng.uniform(20, 200, n_tickers) * np.exp(np.cumsum(ret, 0))
     prev = np.vstack([close[:1] * np.exp(-ret[:1]), close[:-1]])
     open_ = prev * np.exp(0.3 * sigma * rng.standard_normal(ret.shape))
@@ -344,6 +360,73 @@ def make_features(
     logging.getLogger(__name__).info('make_features: dropped %d warm-up rows', int((~ok).sum()))
     return out[ok].reset_index(drop=True)
 
+# %% ../nbs/00_data.ipynb #3e8886a4
+PRICE_HISTORY_NAMES = ['open_rel', 'high_rel', 'low_rel', 'close_rel', 'vwap_rel', 'volume_rel']
+PRICE_HISTORY_ANCHOR = [3, 3, 3, 3, 3, 5]   # the level each channel is taken relative to: log close, or log1p volume
+
+def price_levels(
+    prices:pd.DataFrame, # canonical frame (see `load_prices`)
+)->np.ndarray: # (N, 6) float64, row-aligned with `prices`
+    "Per-row log open, high, low, close, VWAP proxy (high+low+close)/3 and log1p volume"
+    p = _as_prices(prices)
+    o, h, l, c, v = (p[k].to_numpy(float) for k in ('open', 'high', 'low', 'close', 'volume'))
+    return np.stack([np.log(o), np.log(h), np.log(l), np.log(c), np.log((h + l + c) / 3), np.log1p(v)], 1)
+
+# %% ../nbs/00_data.ipynb #e7b1a7f7
+def _group_rank(v, codes):
+    "Average 1-based rank of `v` within each group of `codes` (NaN stays NaN, uncounted)"
+    o = np.argsort(v, kind='stable')
+    o = o[~np.isnan(v[o])]
+    o = o[np.argsort(codes[o], kind='stable')]
+    vs, cs, i = v[o], codes[o], np.arange(len(o))
+    new_group = np.r_[True, cs[1:] != cs[:-1]]
+    tie = np.cumsum(new_group | np.r_[True, vs[1:] != vs[:-1]]) - 1
+    pos = i - np.maximum.accumulate(np.where(new_group, i, 0)) + 1
+    out = np.full(len(v), np.nan)
+    out[o] = (np.bincount(tie, pos) / np.bincount(tie))[tie]
+    return out
+
+# %% ../nbs/00_data.ipynb #41916b75
+def _date_codes(days):
+    "Dense date codes, in the smallest integer type (a stable sort on 16 bits is a radix sort)"
+    codes = np.unique(days, return_inverse=True)[1].ravel()
+    return codes.astype(np.uint16) if len(codes) and codes.max() < 2 ** 16 else codes
+
+def _date_mean(x, codes):
+    "Mean of the non-missing `x` of each row's date, per row"
+    ok = ~np.isnan(x)
+    return (np.bincount(codes, np.where(ok, x, 0.0)) / np.maximum(np.bincount(codes, ok), 1))[codes]
+
+def cross_sectional_rank(
+    values:np.ndarray, # (N,) or (N, K) values, NaN where missing
+    days:np.ndarray, # (N,) date of each row (any sortable type)
+)->np.ndarray: # float64, same shape, in [-1, 1], NaN where `values` is NaN
+    "Per-date percentile rank mapped to [-1, 1]: `2 * (average_rank - 1) / (n - 1) - 1` (0 when n = 1)"
+    v, codes = np.asarray(values, float), _date_codes(days)
+    cols = v.reshape(len(v), -1)
+    out = np.empty_like(cols)
+    for k in range(cols.shape[1]):
+        r, n = _group_rank(cols[:, k], codes), np.bincount(codes, ~np.isnan(cols[:, k]))[codes]
+        out[:, k] = np.where(n > 1, 2 * (r - 1) / np.maximum(n - 1, 1) - 1, np.where(np.isnan(r), np.nan, 0.0))
+    return out.reshape(v.shape)
+
+# %% ../nbs/00_data.ipynb #5c778ab9
+def cross_sectional_zscore(
+    values:np.ndarray, # (N,) or (N, K) values, NaN where missing
+    days:np.ndarray, # (N,) date of each row
+)->np.ndarray: # float64, same shape, NaN where `values` is NaN
+    "Per-date (x - mean) / sd over the non-missing values of the date (0 where the sd is 0)"
+    v, codes = np.asarray(values, float), _date_codes(days)
+    cols = v.reshape(len(v), -1)
+    out = np.empty_like(cols)
+    for k in range(cols.shape[1]):
+        x = cols[:, k]; ok = ~np.isnan(x)
+        mean = _date_mean(x, codes)
+        dev = np.where(ok, x - mean, 0.0)
+        sd = np.sqrt(np.bincount(codes, dev ** 2) / np.maximum(np.bincount(codes, ok), 1))[codes]
+        out[:, k] = np.where(ok, _safe_div(dev, np.where(sd > 1e-12 * (1 + np.abs(mean)), sd, 0.0), 0.0), np.nan)
+    return out.reshape(v.shape)
+
 # %% ../nbs/00_data.ipynb #bf7ab16c
 TRADING_DAYS_PER_YEAR = 252
 
@@ -388,10 +471,36 @@ def make_labels(
         out[f'direction_{h}day'] = pd.Series(fr > 0, dtype='Int8').where(ok)
     return pd.DataFrame(out)
 
-# %% ../nbs/00_data.ipynb #71f4ce5d
+# %% ../nbs/00_data.ipynb #e1a4959f
+LABEL_MODES = ('raw', 'excess', 'rank')
+
+def cross_sectional_label(
+    forward_return:np.ndarray, # (N, H) raw forward returns, NaN where missing
+    days:np.ndarray, # (N,) date of each row
+    label:str='rank', # 'raw', 'excess' or 'rank'
+    min_tickers:int=5, # fewer labelled tickers on a (date, horizon): no cross-sectional label
+)->tuple: # (label (N, H) float64 with NaN where missing, direction (N, H) bool)
+    "The label of mode `label` and its direction (raw: return > 0; excess, rank: above the same-date median)"
+    fr = np.asarray(forward_return, float)
+    if label == 'raw': return fr, np.nan_to_num(fr) > 0
+    rank = cross_sectional_rank(fr, days)
+    codes = _date_codes(days)
+    n = np.stack([np.bincount(codes, ~np.isnan(fr[:, k]))[codes] for k in range(fr.shape[1])], 1)
+    ok = ~np.isnan(fr) & (n >= min_tickers)
+    value = rank if label == 'rank' else fr - np.stack([_date_mean(fr[:, k], codes) for k in range(fr.shape[1])], 1)
+    return np.where(ok, value, np.nan), ok & (rank > 0)
+
+# %% ../nbs/00_data.ipynb #dfe2c942
+def _check(ok, field, value, allowed):
+    "Raise a ValueError naming `field`, its `value` and the `allowed` values unless `ok`"
+    if not ok: raise ValueError(f"{field}={value!r}: {allowed}.")
+
+def _is_int(x, lo): return isinstance(x, (int, np.integer)) and not isinstance(x, bool) and x >= lo
+
+# %% ../nbs/00_data.ipynb #b24a8ae9
 @dataclass
 class LSTMSequenceConfig:
-    "How prices become windows: sampling, window length, horizons, splits, purge and embargo"
+    "How prices become windows: sampling, window length, horizons, labels, inputs, scaling, splits, purge and embargo"
     sequence_length:int=12 # samples per window (T), oldest first
     freq:str='W' # 'W': each week's last trading day (per ticker); 'D': every trading day
     horizons:tuple=(7, 30) # label horizons in calendar days
@@ -404,14 +513,45 @@ class LSTMSequenceConfig:
     clip_features:float|None=10.0 # clip scaled features to +-this many training standard deviations (None: no clip)
     feature_columns:list|None=None # your own feature columns (None: `make_features`)
     seed:int=0 # seed for the random split and the training shuffle
+    label:str='raw' # 'raw' forward return, 'excess' over the same-date mean, or 'rank' within the date in [-1, 1]
+    min_tickers_per_date:int=5 # 'excess'/'rank': a (date, horizon) with fewer labelled tickers gets no label
+    inputs:str='features' # 'features' (`FEATURE_NAMES` or `feature_columns`) or 'price_history' (`PRICE_HISTORY_NAMES`)
+    cross_sectional_norm:str|None=None # None, 'rank' or 'zscore': per-date normalization of the features before scaling
+    scaler:str='standard' # 'standard' (mean, sd) or 'robust' (median, 1.4826 MAD), fit on training rows only
+    stride:int=1 # keep window ends only on every `stride`-th date of the global calendar of sampled dates
     def __post_init__(self):
         self.horizons = tuple(int(h) for h in self.horizons)
-        if self.freq not in ('D', 'W'): raise ValueError(f"freq={self.freq!r}: use 'W' (weekly) or 'D' (daily).")
-        if self.sequence_length < 1 or not self.horizons or min(self.horizons) < 1:
-            raise ValueError("sequence_length and every horizon must be positive integers.")
-        if not (0 <= self.val_fraction < 1 and 0 <= self.test_fraction < 1 and self.val_fraction + self.test_fraction < 1):
-            raise ValueError(f"val_fraction={self.val_fraction}, test_fraction={self.test_fraction}: each in [0, 1), sum below 1.")
         if self.feature_columns is not None: self.feature_columns = list(self.feature_columns)
+        _check(self.freq in ('D', 'W'), 'freq', self.freq, "use 'W' (weekly) or 'D' (daily)")
+        _check(_is_int(self.sequence_length, 1), 'sequence_length', self.sequence_length, 'use a positive integer')
+        _check(len(self.horizons) > 0 and min(self.horizons) >= 1, 'horizons', self.horizons, 'use positive integers (calendar days)')
+        _check(0 <= self.val_fraction < 1 and 0 <= self.test_fraction < 1 and self.val_fraction + self.test_fraction < 1,
+               'val_fraction, test_fraction', (self.val_fraction, self.test_fraction), 'each in [0, 1), sum below 1')
+        self._check_leakage_fields()
+        self._check_design_fields()
+
+# %% ../nbs/00_data.ipynb #fd5cacc6
+@patch
+def _check_leakage_fields(self:LSTMSequenceConfig):
+    "Purge, embargo and clip must not be negative (a negative gap leaks labels into the next split)"
+    _check(self.purge_days is None or _is_int(self.purge_days, 0), 'purge_days', self.purge_days,
+           'use None (the longest horizon) or an integer >= 0; a negative purge leaks')
+    _check(_is_int(self.embargo_days, 0), 'embargo_days', self.embargo_days, 'use an integer >= 0; a negative embargo leaks')
+    _check(self.clip_features is None or self.clip_features > 0, 'clip_features', self.clip_features, 'use None or a positive number')
+
+@patch
+def _check_design_fields(self:LSTMSequenceConfig):
+    "Label, inputs, normalization, scaler and stride are among the allowed values and fit together"
+    _check(self.label in LABEL_MODES, 'label', self.label, "use 'raw', 'excess' or 'rank'")
+    _check(_is_int(self.min_tickers_per_date, 2), 'min_tickers_per_date', self.min_tickers_per_date, 'use an integer >= 2')
+    _check(self.inputs in ('features', 'price_history'), 'inputs', self.inputs, "use 'features' or 'price_history'")
+    _check(self.inputs == 'features' or self.feature_columns is None, 'inputs', self.inputs,
+           "'price_history' is computed from prices: leave feature_columns=None, or use inputs='features' with your columns")
+    _check(self.cross_sectional_norm in (None, 'rank', 'zscore'), 'cross_sectional_norm', self.cross_sectional_norm, "use None, 'rank' or 'zscore'")
+    _check(self.cross_sectional_norm is None or self.inputs == 'features', 'cross_sectional_norm', self.cross_sectional_norm,
+           "not with inputs='price_history', whose values are already relative to each window's last day; use None")
+    _check(self.scaler in ('standard', 'robust'), 'scaler', self.scaler, "use 'standard' or 'robust'")
+    _check(_is_int(self.stride, 1), 'stride', self.stride, 'use an integer >= 1')
 
 # %% ../nbs/00_data.ipynb #1adc396f
 @patch(as_prop=True)
@@ -452,12 +592,19 @@ def load_feature_frame(
     _report(repairs, where)
     return df
 
-# %% ../nbs/00_data.ipynb #58e00ab0
+# %% ../nbs/00_data.ipynb #a7aa9153
+TRAILING_LOOKBACKS = (5, 20, 60)
+TRAILING_RETURN_NAMES = [f'trailing_ret_{k}d' for k in TRAILING_LOOKBACKS]
+
 @dataclass
 class SampleTable:
     "Samples shared by every dataset of a module, sorted by ticker and date"
-    features:torch.Tensor # (N, F) float32, unscaled
-    forward_return:torch.Tensor # (N, H) float32, NaN where the label does not exist
+    features:torch.Tensor # (N, F) float32, unscaled (price_history: per-row log levels)
+    forward_return:torch.Tensor # (N, H) float32 raw forward return, NaN where it does not exist
+    label:torch.Tensor # (N, H) float32 label of `config.label` (raw: the forward return itself), NaN where missing
+    direction:torch.Tensor # (N, H) bool: raw return > 0, or (excess, rank) above the same-date median
+    close:torch.Tensor # (N,) float32 close at the sample's date
+    trailing_returns:torch.Tensor # (N, 3) float32 return over the last `TRAILING_LOOKBACKS` trading days, NaN before
     volatility:torch.Tensor # (N,) float32 realized daily volatility at the sample's date
     date:torch.Tensor # (N,) int32 days since 1970-01-01
     ticker:torch.Tensor # (N,) int32 index into `tickers`
@@ -486,37 +633,57 @@ def _drop_short_tickers(frame, keep, sequence_length):
                          "pass longer histories, freq='D' or a shorter sequence_length.")
     return keep
 
-# %% ../nbs/00_data.ipynb #d43d9aa7
+# %% ../nbs/00_data.ipynb #7d2d1b66
+def _inputs(data, config):
+    "The canonical frame, the input names and the (N, F) per-row inputs (NaN in the warm-up), cross-sectionally normalized if asked"
+    if config.feature_columns is not None:
+        frame = load_feature_frame(data, config.feature_columns)
+        names, X = list(config.feature_columns), frame[config.feature_columns].to_numpy(float)
+    elif config.inputs == 'price_history': frame = load_prices(data); names, X = list(PRICE_HISTORY_NAMES), price_levels(frame)
+    else: frame = load_prices(data); names, X = list(FEATURE_NAMES), make_features(frame, dropna=False)[FEATURE_NAMES].to_numpy()
+    if config.cross_sectional_norm is not None:
+        ok, norm = np.isfinite(X).all(1), dict(rank=cross_sectional_rank, zscore=cross_sectional_zscore)[config.cross_sectional_norm]
+        X[ok] = norm(X[ok], _to_days(frame['date'])[ok])
+    return frame, names, X
+
+def _trailing_returns(pt, close):
+    "(N, 3) close-to-close returns over the last `TRAILING_LOOKBACKS` rows of each ticker"
+    return np.stack([close / pt.lag(close, k) - 1 for k in TRAILING_LOOKBACKS], 1)
+
+# %% ../nbs/00_data.ipynb #c6601207
 def make_sample_table(
     data, # prices (anything `load_prices` accepts), or a feature frame when `config.feature_columns` is set
-    config:LSTMSequenceConfig, # sampling frequency, horizons, feature columns
+    config:LSTMSequenceConfig, # sampling frequency, horizons, label, inputs and feature columns
 )->SampleTable:
-    "Features and labels of every sampled row with a complete feature vector, for tickers with at least one window"
-    if config.feature_columns is None:
-        frame = load_prices(data)
-        names, feats = list(FEATURE_NAMES), make_features(frame, dropna=False)
-    else:
-        frame = feats = load_feature_frame(data, config.feature_columns)
-        names = list(config.feature_columns)
-    labels = make_labels(frame, config.horizons)
-    X = feats[names].to_numpy(np.float32)
-    days, codes = _to_days(frame['date']), PerTicker(frame['ticker']).codes
-    keep = _drop_short_tickers(frame, np.isfinite(X).all(1) & sample_mask(days, codes, config.freq), config.sequence_length)
+    "Inputs and labels of every sampled row with a complete input vector, for tickers with at least one window"
+    frame, names, X = _inputs(data, config)
+    labels, pt = make_labels(frame, config.horizons), PerTicker(frame['ticker'])
+    days, close = _to_days(frame['date']), frame['close'].to_numpy(float)
+    keep = _drop_short_tickers(frame, np.isfinite(X).all(1) & sample_mask(days, pt.codes, config.freq), config.sequence_length)
+    fr = labels[[f'forward_return_{h}day' for h in config.horizons]].to_numpy()
+    label, direction = cross_sectional_label(fr, days, config.label, config.min_tickers_per_date)
     tick_codes, tickers = pd.factorize(frame['ticker'].to_numpy()[keep])
-    fr = labels[[f'forward_return_{h}day' for h in config.horizons]].to_numpy(np.float32)[keep]
-    return SampleTable(torch.from_numpy(X[keep]), torch.from_numpy(fr),
-                       torch.from_numpy(labels['volatility'].to_numpy(np.float32)[keep]),
-                       torch.from_numpy(days[keep].astype(np.int32)), torch.from_numpy(tick_codes.astype(np.int32)),
-                       [str(t) for t in tickers], names, config.horizons)
+    f32 = lambda a: torch.from_numpy(np.ascontiguousarray(a[keep], dtype=np.float32))
+    fr32 = f32(fr)
+    return SampleTable(features=f32(X), forward_return=fr32, label=fr32 if config.label == 'raw' else f32(label),
+                       direction=torch.from_numpy(direction[keep]), close=f32(close), trailing_returns=f32(_trailing_returns(pt, close)),
+                       volatility=f32(labels['volatility'].to_numpy()), date=torch.from_numpy(days[keep].astype(np.int32)),
+                       ticker=torch.from_numpy(tick_codes.astype(np.int32)), tickers=[str(t) for t in tickers],
+                       feature_names=names, horizons=config.horizons)
 
-# %% ../nbs/00_data.ipynb #396d9e9b
-def window_ends(table:SampleTable, sequence_length:int)->np.ndarray:
+# %% ../nbs/00_data.ipynb #71149d5f
+def window_ends(
+    table:SampleTable, # the samples
+    sequence_length:int, # rows per window
+    stride:int=1, # keep only ends on every `stride`-th date of the table's calendar (all tickers' sampled dates)
+)->np.ndarray:
     "Row index of the last sample of every window of `sequence_length` rows of one ticker"
-    tick = table.ticker.numpy()
+    tick, days = table.ticker.numpy(), table.date.numpy()
     ends = np.arange(sequence_length - 1, len(tick))
-    return ends[tick[ends - sequence_length + 1] == tick[ends]]
+    ends = ends[tick[ends - sequence_length + 1] == tick[ends]]
+    return ends if stride == 1 else ends[np.searchsorted(np.unique(days), days[ends]) % stride == 0]
 
-# %% ../nbs/00_data.ipynb #332fdebd
+# %% ../nbs/00_data.ipynb #ebf9f522
 def passthrough_collate(batch:dict)->dict:
     "Collate for datasets whose `__getitems__` already returns the batch dict"
     return batch
@@ -537,9 +704,15 @@ class LSTMSequenceDataset(Dataset):
         self.mean = None if mean is None else torch.as_tensor(np.asarray(mean), dtype=torch.float32)
         self.scale = None if scale is None else torch.as_tensor(np.asarray(scale), dtype=torch.float32)
         self._h = torch.tensor(table.horizons, dtype=torch.float32)
+        self._anchor = torch.tensor(PRICE_HISTORY_ANCHOR) if config.inputs == 'price_history' else None
     def __len__(self): return len(self.ends)
 
-# %% ../nbs/00_data.ipynb #1d581b68
+# %% ../nbs/00_data.ipynb #897da8dc
+@patch
+def _relative(self:LSTMSequenceDataset, x):
+    "Price history (B, T, F): each channel minus its anchor level at the window's last step; other inputs unchanged"
+    return x if self._anchor is None else x - x[:, -1:, self._anchor]
+
 @patch
 def _scale(self:LSTMSequenceDataset, x):
     "Standardize with the split's scaler and clip to `config.clip_features`"
@@ -548,17 +721,20 @@ def _scale(self:LSTMSequenceDataset, x):
     return x if self.config.clip_features is None else x.clamp_(-self.config.clip_features, self.config.clip_features)
 
 @patch
+def _targets(self:LSTMSequenceDataset, e)->dict:
+    "The label part of the batch dict for window ends `e` (0 where masked)"
+    lab, vol = self.table.label[e], self.table.volatility[e]
+    mask = ~torch.isnan(lab)
+    lab, fr = torch.where(mask, lab, 0.0), torch.where(mask, self.table.forward_return[e], 0.0)
+    trend = lab if self.config.label == 'rank' else trend_score(lab, vol[:, None], self._h)
+    return dict(trend=trend, direction=self.table.direction[e].long(), label=lab, label_mask=mask, forward_return=fr, volatility=vol)
+
+@patch
 def __getitems__(self:LSTMSequenceDataset, indices)->dict:
     "The batch dict for window `indices`, by one vectorized gather"
     e = self.ends[torch.as_tensor(indices, dtype=torch.long)]
-    x = self.table.features[e[:, None] + self.offsets]
-    x = self._scale(x)
-    fr = self.table.forward_return[e]
-    mask = ~torch.isnan(fr)
-    fr = torch.where(mask, fr, 0.0)
-    vol = self.table.volatility[e]
-    return dict(features=x, trend=trend_score(fr, vol[:, None], self._h), direction=(fr > 0).long(),
-                label_mask=mask, forward_return=fr, volatility=vol, sample_weight=torch.ones(len(e)),
+    x = self._scale(self._relative(self.table.features[e[:, None] + self.offsets]))
+    return dict(features=x, **self._targets(e), sample_weight=torch.ones(len(e)),
                 date=self.table.date[e].long(), ticker=self.table.ticker[e].long())
 
 @patch
@@ -569,7 +745,7 @@ def __getitem__(self:LSTMSequenceDataset, i)->dict:
     if not -len(self) <= i < len(self): raise IndexError(f"window {i} out of range for {len(self)} windows")
     return {k: v[0] for k, v in self.__getitems__([i % len(self)]).items()}
 
-# %% ../nbs/00_data.ipynb #5be008ba
+# %% ../nbs/00_data.ipynb #227b4dc9
 @patch(as_prop=True)
 def tickers(self:LSTMSequenceDataset)->list: return self.table.tickers
 @patch(as_prop=True)
@@ -578,6 +754,8 @@ def horizons(self:LSTMSequenceDataset)->tuple: return self.table.horizons
 def feature_names(self:LSTMSequenceDataset)->list: return self.table.feature_names
 @patch(as_prop=True)
 def sequence_length(self:LSTMSequenceDataset)->int: return self.config.sequence_length
+@patch(as_prop=True)
+def label(self:LSTMSequenceDataset)->str: return self.config.label
 
 @patch(as_prop=True)
 def data_state(self:LSTMSequenceDataset)->dict:
@@ -586,7 +764,7 @@ def data_state(self:LSTMSequenceDataset)->dict:
     return dict(version=1, config=self.config.to_dict(), feature_names=list(self.feature_names),
                 scaler=scaler, tickers=list(self.tickers), info=dict(self.info or {}))
 
-# %% ../nbs/00_data.ipynb #607e256c
+# %% ../nbs/00_data.ipynb #9c7695ee
 @patch
 def dates(self:LSTMSequenceDataset)->pd.DatetimeIndex:
     "Last date of every window"
@@ -594,46 +772,114 @@ def dates(self:LSTMSequenceDataset)->pd.DatetimeIndex:
 
 @patch
 def to_frame(self:LSTMSequenceDataset)->pd.DataFrame:
-    "One row per window: date, ticker, the last step's (scaled) features and the labels (for baselines and reports)"
-    e = self.ends
-    x = self._scale(self.table.features[e])
-    out = pd.DataFrame(x.numpy(), columns=self.feature_names)
-    out.insert(0, 'ticker', np.asarray(self.tickers, dtype=object)[self.table.ticker[e].numpy()].astype(str))
+    "One row per window: date, ticker, the last step's (scaled) features, close, trailing returns and the labels"
+    e, t = self.ends, self.table
+    out = pd.DataFrame(self._scale(self._relative(t.features[e][:, None]))[:, -1].numpy(), columns=self.feature_names)
+    out.insert(0, 'ticker', np.asarray(self.tickers, dtype=object)[t.ticker[e].numpy()].astype(str))
     out.insert(0, 'date', self.dates())
-    fr, vol = self.table.forward_return[e].numpy().astype(float), self.table.volatility[e].numpy().astype(float)
-    out['volatility'] = vol
+    out['volatility'], out['close'] = t.volatility[e].numpy().astype(float), t.close[e].numpy().astype(float)
+    out[TRAILING_RETURN_NAMES] = t.trailing_returns[e].numpy().astype(float)
+    b = self._targets(e)
     for k, h in enumerate(self.horizons):
-        out[f'forward_return_{h}day'], out[f'trend_{h}day'] = fr[:, k], trend_score(fr[:, k], vol, h)
-        out[f'direction_{h}day'] = pd.Series(fr[:, k] > 0, dtype='Int8').where(~np.isnan(fr[:, k]))
+        m = b['label_mask'][:, k].numpy()
+        for name in ('forward_return', 'label', 'trend'): out[f'{name}_{h}day'] = np.where(m, b[name][:, k].numpy(), np.nan).astype(float)
+        out[f'direction_{h}day'] = pd.Series(b['direction'][:, k].numpy(), dtype='Int8').where(m)
     return out
 
-# %% ../nbs/00_data.ipynb #23b42f25
+# %% ../nbs/00_data.ipynb #74efd51d
+class DateBatchSampler:
+    "Batches of the window indices of whole dates, dates shuffled each epoch by a seeded generator"
+    def __init__(self,
+        days:np.ndarray, # the date of each window (any sortable values)
+        batch_size:int, # most windows per batch (a single larger date is still one batch)
+        shuffle:bool=True, # shuffle the dates every epoch
+        seed:int|None=None, # seed of `generator` (None: drawn from torch's global generator)
+    ):
+        self.batch_size, self.shuffle = batch_size, shuffle
+        self.order = np.argsort(np.asarray(days), kind='stable')
+        _, self.counts = np.unique(np.asarray(days)[self.order], return_counts=True)
+        self.starts = np.r_[0, np.cumsum(self.counts)[:-1]]
+        self.generator = torch.Generator().manual_seed(int(torch.randint(2 ** 62, ())) if seed is None else seed)
+
+# %% ../nbs/00_data.ipynb #208f2eeb
+@patch
+def _date_order(self:DateBatchSampler, advance:bool=True)->np.ndarray:
+    "This epoch's order of the dates (a random permutation when shuffling); `advance=False` leaves the generator as it was"
+    if not self.shuffle: return np.arange(len(self.counts))
+    state = None if advance else self.generator.get_state()
+    perm = torch.randperm(len(self.counts), generator=self.generator).numpy()
+    if state is not None: self.generator.set_state(state)
+    return perm
+
+@patch
+def _bounds(self:DateBatchSampler, perm)->np.ndarray:
+    "Date positions in `perm` where each batch starts: consecutive dates while the batch stays <= batch_size"
+    cum, bounds = np.r_[0, np.cumsum(self.counts[perm])], [0]
+    while bounds[-1] < len(perm):
+        j = np.searchsorted(cum, cum[bounds[-1]] + self.batch_size, side='right') - 1
+        bounds.append(max(j, bounds[-1] + 1))
+    return np.asarray(bounds)
+
+# %% ../nbs/00_data.ipynb #671bc2b9
+@patch
+def __iter__(self:DateBatchSampler):
+    perm = self._date_order()
+    counts = self.counts[perm]
+    rows = self.order[np.repeat(self.starts[perm] - np.r_[0, np.cumsum(counts)[:-1]], counts) + np.arange(counts.sum())]
+    cuts = np.r_[0, np.cumsum(counts)][self._bounds(perm)]
+    for a, b in zip(cuts[:-1], cuts[1:]): yield rows[a:b].tolist()
+
+@patch
+def __len__(self:DateBatchSampler)->int: return len(self._bounds(self._date_order(advance=False))) - 1
+
+# %% ../nbs/00_data.ipynb #49191b24
 @patch
 def dataloader(self:LSTMSequenceDataset,
-    batch_size:int=32, # windows per batch
+    batch_size:int=32, # windows per batch (with `by_date`: at most, a larger single date excepted)
     shuffle:bool=False, # reshuffle every epoch (training)
-    drop_last:bool=False, # drop the last incomplete batch
+    drop_last:bool=False, # drop the last incomplete batch (not with `by_date`)
     num_workers:int=0, # DataLoader worker processes
     seed:int|None=None, # seed of the shuffle (None: torch's global generator)
+    by_date:bool=False, # batches of whole dates (`DateBatchSampler`), dates shuffled when `shuffle`
     **kwargs, # passed to `DataLoader`
 )->DataLoader:
     "A DataLoader that fetches each batch with one gather"
+    if by_date:
+        if drop_last: raise ValueError("drop_last=True with by_date=True: batches of whole dates have no fixed size; use drop_last=False.")
+        sampler = DateBatchSampler(self.table.date[self.ends].numpy(), batch_size, shuffle, seed)
+        return DataLoader(self, batch_sampler=sampler, num_workers=num_workers, collate_fn=passthrough_collate, **kwargs)
     gen = None if seed is None else torch.Generator().manual_seed(seed)
     return DataLoader(self, batch_size=batch_size, shuffle=shuffle, drop_last=drop_last, num_workers=num_workers,
                       generator=gen, collate_fn=passthrough_collate, **kwargs)
 
-# %% ../nbs/00_data.ipynb #70829c43
+# %% ../nbs/00_data.ipynb #b26390bf
 def covered_rows(ends:np.ndarray, sequence_length:int, n_rows:int)->np.ndarray:
     "Boolean mask of the rows that belong to at least one window ending at `ends`"
     ends = np.asarray(ends, dtype=np.int64)
     d = np.bincount(ends - sequence_length + 1, minlength=n_rows + 1) - np.bincount(ends + 1, minlength=n_rows + 1)
     return np.cumsum(d)[:n_rows] > 0
 
-def fit_scaler(table:SampleTable, train_ends:np.ndarray, sequence_length:int)->tuple:
-    "Mean and scale of a `StandardScaler` fit on the rows of the training windows only"
+SCALER_MAX_WINDOWS = 20_000
+
+def _location_scale(X, how):
+    "Per-column (mean, sd) or (median, 1.4826 MAD) of `X`, scale 1 where it is 0"
+    if how == 'standard': sc = StandardScaler().fit(X); return sc.mean_, sc.scale_
+    med = np.median(X, axis=0)
+    mad = 1.4826 * np.median(np.abs(X - med), axis=0)
+    return med, np.where(mad > 0, mad, 1.0)
+
+def scaler_rows(table:SampleTable, train_ends:np.ndarray, config:LSTMSequenceConfig)->np.ndarray:
+    "The (n, F) unscaled values a scaler is fit on: rows of the training windows, or their window-relative price history"
     if len(train_ends) == 0: raise ValueError("no training windows to fit the scaler on; pass more history or lower val/test fractions.")
-    sc = StandardScaler().fit(table.features[covered_rows(train_ends, sequence_length, len(table.features))].numpy())
-    return sc.mean_, sc.scale_
+    T = config.sequence_length
+    if config.inputs == 'features': return table.features[covered_rows(train_ends, T, len(table.features))].numpy()
+    e = torch.as_tensor(np.asarray(train_ends)[np.unique(np.linspace(0, len(train_ends) - 1, SCALER_MAX_WINDOWS).astype(np.int64))])
+    x = table.features[e[:, None] + torch.arange(-T + 1, 1)]
+    return (x - x[:, -1:, PRICE_HISTORY_ANCHOR]).reshape(-1, x.shape[-1]).numpy()
+
+def fit_scaler(table:SampleTable, train_ends:np.ndarray, config:LSTMSequenceConfig)->tuple:
+    "Location and scale per input (`config.scaler`), fit on the training windows only"
+    return _location_scale(scaler_rows(table, train_ends, config), config.scaler)
 
 # %% ../nbs/00_data.ipynb #9dd31665
 def split_cut_dates(end_days:np.ndarray, val_fraction:float, test_fraction:float)->tuple:
@@ -659,7 +905,7 @@ class LSTMDataModule:
         self.table, self.mean, self.scale, self.feature_names = None, None, None, None
         if data is not None: self.setup(data)
 
-# %% ../nbs/00_data.ipynb #e20ed00d
+# %% ../nbs/00_data.ipynb #5c467b8d
 @patch
 def _dataset(self:LSTMDataModule, ends, mean=None, scale=None, info=None):
     "A dataset over this module's table"
@@ -668,13 +914,13 @@ def _dataset(self:LSTMDataModule, ends, mean=None, scale=None, info=None):
 @patch
 def _scaler(self:LSTMDataModule, train_ends):
     "Scaler mean and scale fit on the rows of `train_ends` (None, None when not normalizing)"
-    return fit_scaler(self.table, train_ends, self.config.sequence_length) if self.config.normalize_features else (None, None)
+    return fit_scaler(self.table, train_ends, self.config) if self.config.normalize_features else (None, None)
 
 @patch
 def _labeled_ends(self:LSTMDataModule):
-    "Ends of the windows with at least one label, and their dates in days"
-    ends = window_ends(self.table, self.config.sequence_length)
-    ends = ends[(~torch.isnan(self.table.forward_return[torch.from_numpy(ends)])).any(1).numpy()]
+    "Ends of the (strided) windows with at least one label, and their dates in days"
+    ends = window_ends(self.table, self.config.sequence_length, self.config.stride)
+    ends = ends[(~torch.isnan(self.table.label[torch.from_numpy(ends)])).any(1).numpy()]
     return ends, self.table.date[torch.from_numpy(ends)].numpy().astype(np.int64)
 
 # %% ../nbs/00_data.ipynb #5bca85f5
@@ -711,11 +957,16 @@ def setup(self:LSTMDataModule, data)->LSTMDataModule:
     self.train_dataset, self.val_dataset, self.test_dataset = (self._dataset(e, self.mean, self.scale, info) for e in (tr, va, te))
     return self
 
-# %% ../nbs/00_data.ipynb #f0f708c8
+# %% ../nbs/00_data.ipynb #3d21d9f5
 @patch
-def train_dataloader(self:LSTMDataModule, batch_size:int=32, shuffle:bool=True, **kwargs)->DataLoader:
+def train_dataloader(self:LSTMDataModule,
+    batch_size:int=32, # windows per batch (with `by_date`: at most, a larger single date excepted)
+    shuffle:bool=True, # reshuffle every epoch
+    by_date:bool=False, # batches of whole dates (`DateBatchSampler`)
+    **kwargs, # passed to `LSTMSequenceDataset.dataloader` (e.g. `seed`, `num_workers`)
+)->DataLoader:
     "Shuffled (seeded by `config.seed`) training batches"
-    return self.train_dataset.dataloader(batch_size, shuffle=shuffle, seed=kwargs.pop('seed', self.config.seed), **kwargs)
+    return self.train_dataset.dataloader(batch_size, shuffle=shuffle, seed=kwargs.pop('seed', self.config.seed), by_date=by_date, **kwargs)
 
 @patch
 def val_dataloader(self:LSTMDataModule, batch_size:int=256, **kwargs)->DataLoader:
