@@ -633,7 +633,7 @@ def _drop_short_tickers(frame, keep, sequence_length):
                          "pass longer histories, freq='D' or a shorter sequence_length.")
     return keep
 
-# %% ../nbs/00_data.ipynb #7d2d1b66
+# %% ../nbs/00_data.ipynb #b30123cd
 def _inputs(data, config):
     "The canonical frame, the input names and the (N, F) per-row inputs (NaN in the warm-up), cross-sectionally normalized if asked"
     if config.feature_columns is not None:
@@ -643,7 +643,7 @@ def _inputs(data, config):
     else: frame = load_prices(data); names, X = list(FEATURE_NAMES), make_features(frame, dropna=False)[FEATURE_NAMES].to_numpy()
     if config.cross_sectional_norm is not None:
         ok, norm = np.isfinite(X).all(1), dict(rank=cross_sectional_rank, zscore=cross_sectional_zscore)[config.cross_sectional_norm]
-        X[ok] = norm(X[ok], _to_days(frame['date'])[ok])
+        X = X.copy(); X[ok] = norm(X[ok], _to_days(frame['date'])[ok])
     return frame, names, X
 
 def _trailing_returns(pt, close):
@@ -820,9 +820,10 @@ def _bounds(self:DateBatchSampler, perm)->np.ndarray:
         bounds.append(max(j, bounds[-1] + 1))
     return np.asarray(bounds)
 
-# %% ../nbs/00_data.ipynb #671bc2b9
+# %% ../nbs/00_data.ipynb #9ee7dd15
 @patch
 def __iter__(self:DateBatchSampler):
+    "The window indices of each batch of this epoch"
     perm = self._date_order()
     counts = self.counts[perm]
     rows = self.order[np.repeat(self.starts[perm] - np.r_[0, np.cumsum(counts)[:-1]], counts) + np.arange(counts.sum())]
@@ -830,7 +831,9 @@ def __iter__(self:DateBatchSampler):
     for a, b in zip(cuts[:-1], cuts[1:]): yield rows[a:b].tolist()
 
 @patch
-def __len__(self:DateBatchSampler)->int: return len(self._bounds(self._date_order(advance=False))) - 1
+def __len__(self:DateBatchSampler)->int:
+    "Number of batches of the coming epoch"
+    return len(self._bounds(self._date_order(advance=False))) - 1
 
 # %% ../nbs/00_data.ipynb #49191b24
 @patch
@@ -905,7 +908,7 @@ class LSTMDataModule:
         self.table, self.mean, self.scale, self.feature_names = None, None, None, None
         if data is not None: self.setup(data)
 
-# %% ../nbs/00_data.ipynb #5c467b8d
+# %% ../nbs/00_data.ipynb #b09cd20f
 @patch
 def _dataset(self:LSTMDataModule, ends, mean=None, scale=None, info=None):
     "A dataset over this module's table"
@@ -921,6 +924,9 @@ def _labeled_ends(self:LSTMDataModule):
     "Ends of the (strided) windows with at least one label, and their dates in days"
     ends = window_ends(self.table, self.config.sequence_length, self.config.stride)
     ends = ends[(~torch.isnan(self.table.label[torch.from_numpy(ends)])).any(1).numpy()]
+    if len(ends) == 0:
+        raise ValueError(f"no training windows: no window has a label (label={self.config.label!r}, min_tickers_per_date="
+                         f"{self.config.min_tickers_per_date}); pass more tickers or history, or lower min_tickers_per_date.")
     return ends, self.table.date[torch.from_numpy(ends)].numpy().astype(np.int64)
 
 # %% ../nbs/00_data.ipynb #5bca85f5
