@@ -6,7 +6,8 @@ Docs: https://trendlstm.github.io/trendlstm/loss.html.md"""
 
 # %% auto #0
 __all__ = ['horizon_weighted_mean', 'TrendRegressionLoss', 'DirectionClassificationLoss', 'balanced_class_weights',
-           'inverse_volatility_weights', 'VolatilityAwareLoss', 'LSTMLossConfig', 'LSTMLoss', 'WeightedLSTMLoss']
+           'inverse_volatility_weights', 'VolatilityAwareLoss', 'ICLoss', 'LSTMLossConfig', 'LSTMLoss',
+           'WeightedLSTMLoss']
 
 # %% ../nbs/02_loss.ipynb #d28f357b
 from dataclasses import dataclass, asdict, replace
@@ -163,7 +164,50 @@ def forward(self:VolatilityAwareLoss,
     w = w * inverse_volatility_weights(volatility, w, self.min_weight, self.max_weight)
     return horizon_weighted_mean(self.elementwise(pred, _masked_labels(target, mask)), w)
 
-# %% ../nbs/02_loss.ipynb #ff0f1b4c
+# %% ../nbs/02_loss.ipynb #88b0e1cc
+def _per_date_sums(inv, n_dates, *values):
+    "Sums of each `(B, H)` tensor in `values` over the rows of each date: `(n_dates, H)` each"
+    return [torch.zeros(n_dates, *v.shape[1:], dtype=v.dtype, device=v.device).index_add_(0, inv, v) for v in values]
+
+class ICLoss(nn.Module):
+    "Minus the per-date Pearson correlation (IC) between predictions and targets, averaged over dates, per horizon."
+    def __init__(self,
+        min_count:int=3, # fewest valid labels a date needs to count
+        eps:float=1e-8, # added to each per-date variance (a constant date stays finite; tiny beside a trend score's)
+    ):
+        super().__init__()
+        if min_count < 2: raise ValueError(f"min_count must be >= 2 (a correlation needs two tickers), got {min_count}.")
+        store_attr()
+
+    def extra_repr(self): return f"min_count={self.min_count}"
+
+# %% ../nbs/02_loss.ipynb #c2645dd5
+@patch
+def forward(self:ICLoss,
+    pred:torch.Tensor, # (B, H) or (B,) predicted scores
+    target:torch.Tensor, # labels, same shape (the trend score or a cross-sectional label)
+    dates:torch.Tensor, # (B,) the date of each window (any integer code, e.g. `batch['date']`)
+    mask:torch.Tensor=None, # bool, like `target`: True where the label exists; None: all exist
+    sample_weight:torch.Tensor=None, # (B,) weights >= 0; None: all 1
+)->torch.Tensor: # (H,), or a scalar for (B,) inputs: minus the mean IC over the dates that count (0 if none)
+    "Minus the mean over dates of the weighted Pearson correlation across the date's windows, per horizon."
+    if pred.shape != target.shape:
+        raise ValueError(f"predictions have shape {tuple(pred.shape)} but the labels have {tuple(target.shape)}; both must be (B, H).")
+    if dates.shape != target.shape[:1]:
+        raise ValueError(f"dates has shape {tuple(dates.shape)} but the batch has {target.shape[0]} windows; pass batch['date'] (B,).")
+    w = _label_weight(target, mask, sample_weight)
+    days, inv = torch.unique(dates, return_inverse=True)
+    x, y = pred.float(), _masked_labels(target, mask).float()
+    sw, n = _per_date_sums(inv, len(days), w, (w > 0).float())
+    w = w / sw.clamp_min(torch.finfo(w.dtype).tiny)[inv]  # each date's weights sum to 1: means, variances, covariance
+    mx, my = _per_date_sums(inv, len(days), w * x, w * y)
+    dx, dy = x - mx[inv], y - my[inv]
+    cov, vx, vy = _per_date_sums(inv, len(days), w * dx * dy, w * dx * dx, w * dy * dy)
+    ic = cov * torch.rsqrt((vx + self.eps) * (vy + self.eps))
+    counts = ((n >= self.min_count) & (vy > 0)).float()
+    return -(ic * counts).sum(0) / counts.sum(0).clamp_min(1.)
+
+# %% ../nbs/02_loss.ipynb #f0018dd2
 @dataclass
 class LSTMLossConfig:
     "Settings of the multi-task loss; the defaults weigh both tasks and all horizons equally."
@@ -177,13 +221,15 @@ class LSTMLossConfig:
     volatility_aware:bool=False # weight the trend loss by inverse realized volatility
     min_volatility_weight:float=0.2 # lower clip of the inverse-volatility weights
     max_volatility_weight:float=5.0 # upper clip of the inverse-volatility weights
+    ic_weight:float=0.0 # weight of the IC loss (minus the per-date correlation with the trend score) in the total
+    ic_min_count:int=3 # fewest labelled windows a date needs to count in the IC loss
 
     def __post_init__(self):
         for k in ('horizons', 'horizon_weights', 'class_weights'):
             if getattr(self, k) is not None: setattr(self, k, tuple(getattr(self, k)))
         self.validate()
 
-# %% ../nbs/02_loss.ipynb #f874f301
+# %% ../nbs/02_loss.ipynb #758e78ca
 @patch
 def validate(self:LSTMLossConfig):
     "Raise a `ValueError` saying which setting is wrong."
@@ -191,8 +237,11 @@ def validate(self:LSTMLossConfig):
         raise ValueError(f"horizons must be positive whole numbers of days, e.g. (7, 30); got {self.horizons}.")
     if self.horizon_weights is not None and len(self.horizon_weights) != len(self.horizons):
         raise ValueError(f"horizon_weights has {len(self.horizon_weights)} values but there are {len(self.horizons)} horizons {self.horizons}; give one weight per horizon.")
-    if min(self.trend_weight, self.direction_weight, *(self.horizon_weights or (0,))) < 0:
-        raise ValueError("trend_weight, direction_weight and horizon_weights must be >= 0.")
+    if min(self.trend_weight, self.direction_weight, self.ic_weight, *(self.horizon_weights or (0,))) < 0:
+        raise ValueError("trend_weight, direction_weight, ic_weight and horizon_weights must be >= 0.")
+    if self.trend_weight == self.direction_weight == self.ic_weight == 0:
+        raise ValueError("trend_weight, direction_weight and ic_weight are all 0, so nothing would be trained; set at least one above 0, e.g. ic_weight=1.")
+    if self.ic_min_count < 2: raise ValueError(f"ic_min_count must be >= 2 (a correlation needs two tickers), got {self.ic_min_count}.")
     if not 0 <= self.label_smoothing < 1: raise ValueError(f"label_smoothing must be in [0, 1), got {self.label_smoothing}.")
     if not 0 <= self.min_volatility_weight <= self.max_volatility_weight:
         raise ValueError("need 0 <= min_volatility_weight <= max_volatility_weight.")
@@ -207,7 +256,7 @@ def from_dict(cls:LSTMLossConfig, d:dict):
     "The config from a dict made by `to_dict` (lists back to tuples)."
     return cls(**d)
 
-# %% ../nbs/02_loss.ipynb #e6a30c26
+# %% ../nbs/02_loss.ipynb #5a82364f
 class LSTMLoss(nn.Module):
     "Multi-task loss over all horizons: weighted trend regression plus direction classification."
     def __init__(self,
@@ -222,13 +271,14 @@ class LSTMLoss(nn.Module):
         self.trend_loss = (VolatilityAwareLoss(c.trend_beta, c.min_volatility_weight, c.max_volatility_weight)
                            if c.volatility_aware else TrendRegressionLoss(c.trend_beta))
         self.direction_loss = DirectionClassificationLoss(c.class_weights, c.label_smoothing)
+        self.ic_loss = ICLoss(c.ic_min_count)
         self.register_buffer('horizon_weights', torch.tensor(c.horizon_weights or (1.,) * len(c.horizons), dtype=torch.float32))
 
-# %% ../nbs/02_loss.ipynb #cac5af30
+# %% ../nbs/02_loss.ipynb #930ec995
 def _batch_item(d, key, what, needed_for=''):
     if key not in d:
         raise KeyError(f"{what} has no '{key}'{needed_for}; it has {sorted(d)}. The model returns trend and direction_logits; "
-                       "trendlstm.data loaders yield trend, direction, label_mask, volatility and sample_weight.")
+                       "trendlstm.data loaders yield trend, direction, label_mask, volatility, sample_weight and date.")
     return d[key]
 
 @patch
@@ -237,7 +287,7 @@ def _check_horizons(self:LSTMLoss, trend):
         raise ValueError(f"outputs['trend'] has shape {tuple(trend.shape)} but the loss has {len(self.config.horizons)} horizons {self.config.horizons}; "
                          "expected (B, H): build the loss with horizons=model.config.horizons.")
 
-# %% ../nbs/02_loss.ipynb #878adbfb
+# %% ../nbs/02_loss.ipynb #1d555092
 @patch
 def _loss(self:LSTMLoss, outputs, batch, sample_weight=None):
     "Total and components, with optional per-sample weights."
@@ -249,17 +299,23 @@ def _loss(self:LSTMLoss, outputs, batch, sample_weight=None):
         trend_h = self.trend_loss(trend, _batch_item(batch, 'trend', 'batch'), vol, mask, sample_weight)
     else: trend_h = self.trend_loss(trend, _batch_item(batch, 'trend', 'batch'), mask, sample_weight)
     direction_h = self.direction_loss(logits, _batch_item(batch, 'direction', 'batch'), mask, sample_weight)
-    total = (self.horizon_weights * (c.trend_weight * trend_h + c.direction_weight * direction_h)).sum()
-    parts = torch.stack([trend_h, direction_h]).detach()
-    components = {f"{task}_{h}day": parts[i, j] for j, h in enumerate(c.horizons) for i, task in enumerate(('trend', 'direction'))}
+    parts, tasks = [trend_h, direction_h], ['trend', 'direction']
+    per_horizon = c.trend_weight * trend_h + c.direction_weight * direction_h
+    if c.ic_weight > 0:
+        dates = _batch_item(batch, 'date', 'batch', ' (needed with ic_weight > 0)')
+        ic_h = self.ic_loss(trend, _batch_item(batch, 'trend', 'batch'), dates, mask, sample_weight)
+        parts.append(ic_h); tasks.append('ic'); per_horizon = per_horizon + c.ic_weight * ic_h
+    total = (self.horizon_weights * per_horizon).sum()
+    parts = torch.stack(parts).detach()
+    components = {f"{task}_{h}day": parts[i, j] for j, h in enumerate(c.horizons) for i, task in enumerate(tasks)}
     return total, {**components, 'total': total.detach()}
 
 @patch
 def forward(self:LSTMLoss,
     outputs:dict, # the model's outputs: `trend` (B, H), `direction_logits` (B, H, 2)
-    batch:dict, # the batch: `trend`, `direction`, `label_mask` (and `volatility` if volatility_aware)
+    batch:dict, # the batch: `trend`, `direction`, `label_mask` (and `volatility` if volatility_aware, `date` if ic_weight > 0)
 )->tuple: # (total scalar tensor, dict of detached scalar components)
-    "The weighted total loss and its per-horizon components `trend_{h}day`, `direction_{h}day` and `total`."
+    "The weighted total loss and its per-horizon components `trend_{h}day`, `direction_{h}day` (`ic_{h}day`) and `total`."
     return self._loss(outputs, batch)
 
 # %% ../nbs/02_loss.ipynb #e3e01fd6

@@ -9,11 +9,12 @@ __all__ = ['CHECKPOINT_FORMAT', 'CHECKPOINT_VERSION', 'logger', 'LSTMTrainingCon
            'CosinePlateauScheduler', 'create_lstm_scheduler', 'step_scheduler', 'cross_sectional_ic',
            'information_coefficients', 'horizon_metrics', 'CheckpointError', 'to_plain', 'save_checkpoint_file',
            'load_checkpoint_file', 'loader_generators', 'get_rng_state', 'set_rng_state', 'seed_everything',
-           'DistContext', 'init_distributed', 'ShardedBatchSampler', 'shard_loader', 'LSTMTrainer', 'plot_history']
+           'DistContext', 'init_distributed', 'ShardedBatchSampler', 'shard_loader', 'LSTMTrainer', 'plot_history',
+           'lstm_trainer']
 
-# %% ../nbs/03_trainer.ipynb #ba4efe5b
-import contextlib, logging, math, os, random, sys, time, warnings
-from dataclasses import dataclass, asdict, fields
+# %% ../nbs/03_trainer.ipynb #de216878
+import contextlib, difflib, logging, math, os, random, sys, time, warnings
+from dataclasses import dataclass, asdict, fields, replace
 from pathlib import Path
 import numpy as np, pandas as pd, torch, torch.nn as nn
 import torch.distributed as dist
@@ -23,11 +24,11 @@ from torch.optim.lr_scheduler import CosineAnnealingLR, ReduceLROnPlateau
 from torch.nn.parallel import DistributedDataParallel
 from fastcore.basics import store_attr, patch
 from fastprogress.fastprogress import master_bar, progress_bar, IN_NOTEBOOK
-from .model import LSTMModelConfig, create_lstm_model, resolve_device
-from .loss import LSTMLoss
-from .data import LSTMDataModule
+from .model import LSTMModelConfig, EncoderConfig, AttentionConfig, PredictionHeadConfig, create_lstm_model, resolve_device
+from .loss import LSTMLoss, LSTMLossConfig
+from .data import LSTMDataModule, LSTMSequenceDataset, WalkForwardFold
 
-# %% ../nbs/03_trainer.ipynb #2cf51578
+# %% ../nbs/03_trainer.ipynb #05a85043
 _SCHEDULERS, _PRECISIONS = ('cosine', 'plateau', 'both', 'none'), ('none', 'bf16', 'fp16')
 
 @dataclass
@@ -38,7 +39,7 @@ class LSTMTrainingConfig:
     learning_rate: float = 1e-3  # AdamW learning rate
     weight_decay: float = 1e-4  # AdamW decoupled weight decay of the weight matrices (not of biases or vectors)
     early_stopping_patience: int|None = 15  # epochs without improvement before stopping; None never stops early
-    early_stopping_metric: str = 'loss'  # a key of `validate`'s result: 'loss', 'rank_ic_7day', 'direction_acc_30day', ...
+    early_stopping_metric: str = 'auto'  # a key of `validate`'s result ('loss', 'rank_ic_mean', 'direction_acc_30day', ...) or 'auto': 'loss' for raw labels, 'rank_ic_mean' for cross-sectional ones
     early_stopping_mode: str = 'auto'  # 'min', 'max', or 'auto' (max for acc/corr/ic metrics, min otherwise)
     min_delta: float = 0.0  # smallest change of the metric that counts as an improvement
     restore_best_weights: bool = True  # load the best epoch's weights when `fit` ends
@@ -53,6 +54,7 @@ class LSTMTrainingConfig:
     checkpoint_dir: str|None = 'checkpoints'  # where `last.pt`, `best.pt`, `interrupted.pt` go; None saves nothing
     show_progress: bool = True  # fastprogress bars (Jupyter and terminal)
     deterministic: bool = False  # `torch.use_deterministic_algorithms` (CPU runs are bit-identical without it)
+    batch_by_date: bool = False  # training batches of whole dates (all tickers of one or more dates), where the trainer builds the loader
 
     def __post_init__(self):
         for name, allowed in (('scheduler', _SCHEDULERS), ('mixed_precision', _PRECISIONS), ('early_stopping_mode', ('auto', 'min', 'max'))):
@@ -143,18 +145,18 @@ def cross_sectional_ic(pred, # predictions, one per row
     with np.errstate(invalid='ignore', divide='ignore'): ic = per_date(dx * dy) / np.sqrt(per_date(dx * dx) * per_date(dy * dy))
     return pd.Series(ic[keep], index=pd.Index(days[keep], name='date'), name='rank_ic' if method == 'spearman' else 'ic')
 
-# %% ../nbs/03_trainer.ipynb #fedfce28
+# %% ../nbs/03_trainer.ipynb #99958b6d
 def information_coefficients(pred, target, dates, # as for `cross_sectional_ic`
                              min_count:int=2)->dict: # fewest tickers a date needs
     "Mean IC and RankIC over dates, their information ratios (mean/std) and the number of dates"
     out = {}
     for name, method in (('ic', 'pearson'), ('rank_ic', 'spearman')):
         s = cross_sectional_ic(pred, target, dates, method, min_count)
-        out[name], out[f'{name}_ir'] = float(s.mean()), float(s.mean() / s.std()) if len(s) > 1 else float('nan')
+        out[name], out[f'{name}ir'] = float(s.mean()), float(s.mean() / s.std()) if len(s) > 1 else float('nan')
     out['n_dates'] = len(s)
     return out
 
-# %% ../nbs/03_trainer.ipynb #f75275df
+# %% ../nbs/03_trainer.ipynb #ea9efda8
 def horizon_metrics(pred_trend, prob_up, trend, direction, label_mask, dates, # (N, H) arrays; `dates` (N,)
                     horizons=(7, 30), # the horizons of the columns
                    )->dict:
@@ -174,7 +176,8 @@ def horizon_metrics(pred_trend, prob_up, trend, direction, label_mask, dates, # 
         if ok.any() and not ics['n_dates']: warnings.warn(f"{h}-day ic/rank_ic are NaN: no date has 2+ tickers with distinct values")
         m.update(ic=ics['ic'], rank_ic=ics['rank_ic'], n=int(ok.sum()))
         out.update({f'{k}_{h}day': v for k, v in m.items()})
-    return out
+    rics = [v for v in (out[f'rank_ic_{h}day'] for h in horizons) if not math.isnan(v)]
+    return {**out, 'rank_ic_mean': float(np.mean(rics)) if rics else float('nan')}
 
 # %% ../nbs/03_trainer.ipynb #322f0e7f
 CHECKPOINT_FORMAT, CHECKPOINT_VERSION = 'trendlstm.checkpoint', 1
@@ -227,12 +230,12 @@ def load_checkpoint_file(path, map_location='cpu')->dict:
         raise CheckpointError(f"{path} has checkpoint format {ckpt['format_version']}, newer than this trendlstm reads ({CHECKPOINT_VERSION}); upgrade trendlstm")
     return ckpt
 
-# %% ../nbs/03_trainer.ipynb #bb8a8381
+# %% ../nbs/03_trainer.ipynb #de82d0d1
 def loader_generators(loader)->list:
     "The distinct `torch.Generator`s that drive a DataLoader's shuffling"
     found = []
-    for owner in (loader, getattr(loader, 'sampler', None), getattr(loader, 'batch_sampler', None),
-                  getattr(getattr(loader, 'batch_sampler', None), 'sampler', None)):
+    bs = getattr(loader, 'batch_sampler', None)  # a date sampler keeps its own generator; under DDP it sits inside the sharding sampler
+    for owner in (loader, getattr(loader, 'sampler', None), bs, getattr(bs, 'sampler', None), getattr(bs, 'batch_sampler', None)):
         g = getattr(owner, 'generator', None)
         if isinstance(g, torch.Generator) and all(g is not x for x in found): found.append(g)
     return found
@@ -332,7 +335,7 @@ def _check_optimizer(model, optimizer, scheduler):
         raise ValueError("the optimizer holds none of the model's parameters; build it from this model: create_lstm_optimizer(model)")
     if scheduler is not None and getattr(scheduler, 'optimizer', optimizer) is not optimizer: raise ValueError(_WRONG_SCHEDULER)
 
-# %% ../nbs/03_trainer.ipynb #73bea552
+# %% ../nbs/03_trainer.ipynb #419d7f20
 class LSTMTrainer:
     "Fits an `LSTMTrendPredictor`: early stopping, clipping, LR schedules, safe resumable checkpoints, DDP"
     def __init__(self, model:nn.Module, # an `LSTMTrendPredictor` (anything with `.config.horizons` returning its outputs)
@@ -357,6 +360,7 @@ class LSTMTrainer:
         self.train_model = model if self.dist.world_size == 1 else DistributedDataParallel(
             model, device_ids=[self.device.index] if self.device.type == 'cuda' else None)
         self.data_state, self.interrupted = None, False
+        self.early_stopping_metric = None if c.early_stopping_metric == 'auto' else c.early_stopping_metric  # 'auto' is resolved by `fit`
         self._reset_fit_state()
 
 # %% ../nbs/03_trainer.ipynb #43fdb4c3
@@ -454,8 +458,8 @@ def _train_epoch(self:LSTMTrainer, loader, epoch:int, mb=None)->dict:
     out = {'loss': means[0], **{k: v for k, v in zip(comps, means[1:]) if k != 'total'}}
     return {**out, 'grad_norm': float(torch.stack(norms).mean())}
 
-# %% ../nbs/03_trainer.ipynb #d958eb3b
-_LABELS = ('trend', 'direction', 'label_mask', 'forward_return', 'volatility', 'sample_weight', 'date', 'ticker')
+# %% ../nbs/03_trainer.ipynb #1d29b467
+_LABELS = ('trend', 'direction', 'label', 'label_mask', 'forward_return', 'volatility', 'sample_weight', 'date', 'ticker')
 
 @patch
 def _collect(self:LSTMTrainer, loader)->dict:
@@ -486,12 +490,12 @@ def validate(self:LSTMTrainer, loader)->dict:
     metrics = horizon_metrics(r['pred_trend'], prob_up, r['trend'], r['direction'], r['label_mask'], r['date'], self.horizons)
     return {'loss': float(total), **{f'loss_{k}': float(v) for k, v in comps.items() if k != 'total'}, **metrics}
 
-# %% ../nbs/03_trainer.ipynb #b2f33b64
+# %% ../nbs/03_trainer.ipynb #068e07d6
 @patch
 def predict(self:LSTMTrainer, loader, # windows to score (labels optional)
-            with_labels:bool=False, # add realized `actual_trend_{h}day`, `direction_{h}day`, `forward_return_{h}day` (NaN where unknown)
+            with_labels:bool=False, # add realized `actual_trend_{h}day`, `direction_{h}day`, `label_{h}day`, `forward_return_{h}day` (NaN where unknown)
            )->pd.DataFrame:
-    "A DataFrame `date, ticker, trend_{h}day, prob_up_{h}day` per window, sorted by date and ticker"
+    "A DataFrame `date, ticker, trend_{h}day, prob_up_{h}day`, one row per window in the order the loader yields them"
     r = self._collect(loader)
     tickers = getattr(getattr(loader, 'dataset', None), 'tickers', None) or (self.data_state or {}).get('tickers')
     if tickers is None: raise ValueError("cannot name tickers: loader.dataset has no .tickers and the trainer has no data_state")
@@ -501,9 +505,9 @@ def predict(self:LSTMTrainer, loader, # windows to score (labels optional)
         df[f'trend_{h}day'], df[f'prob_up_{h}day'] = r['pred_trend'][:, i], prob_up[:, i]
         if with_labels and 'label_mask' in r:
             known = r['label_mask'][:, i]
-            for col, key in (('actual_trend', 'trend'), ('direction', 'direction'), ('forward_return', 'forward_return')):
+            for col, key in (('actual_trend', 'trend'), ('direction', 'direction'), ('label', 'label'), ('forward_return', 'forward_return')):
                 if key in r: df[f'{col}_{h}day'] = np.where(known, r[key][:, i], np.nan)
-    return df.sort_values(['date', 'ticker'], kind='stable').reset_index(drop=True)
+    return df
 
 # %% ../nbs/03_trainer.ipynb #3032dd02
 @patch
@@ -517,7 +521,7 @@ def predict_prices(self:LSTMTrainer, prices, # new raw OHLCV: a path or frame as
     dm = LSTMDataModule.from_state_dict(self.data_state)
     return self.predict(dm.inference_dataloader(prices, batch_size, last_only), with_labels)
 
-# %% ../nbs/03_trainer.ipynb #53c1a565
+# %% ../nbs/03_trainer.ipynb #1f78d8ac
 @patch
 def state_dict(self:LSTMTrainer, loaders=(), interrupted:bool=False)->dict:
     "Everything to resume training exactly and to rebuild the model and its data pipeline (plain types and tensors)"
@@ -530,7 +534,7 @@ def state_dict(self:LSTMTrainer, loaders=(), interrupted:bool=False)->dict:
         grad_scaler_state=self.grad_scaler.state_dict() if self.grad_scaler is not None else None,
         training_config=to_plain(self.config.to_dict()), loss_config=to_plain(loss_cfg.to_dict()) if hasattr(loss_cfg, 'to_dict') else None,
         data_state=data_state, feature_names=(data_state or {}).get('feature_names'),
-        epoch=self.epoch, history=to_plain(self.history), best_metric=self.best_metric, best_epoch=self.best_epoch,
+        epoch=self.epoch, history=to_plain(self.history), early_stopping_metric=self.early_stopping_metric, best_metric=self.best_metric, best_epoch=self.best_epoch,
         epochs_without_improvement=self.epochs_without_improvement, best_model_state=self._best_state, stopped_early=self.stopped_early,
         rng_state=get_rng_state(loaders), interrupted=interrupted, world_size=self.dist.world_size)
 
@@ -542,7 +546,7 @@ def save_checkpoint(self:LSTMTrainer, path, # file to write (atomically)
     if not self.dist.is_main: return None
     return save_checkpoint_file(self.state_dict(loaders, interrupted), path)
 
-# %% ../nbs/03_trainer.ipynb #9ece0cdd
+# %% ../nbs/03_trainer.ipynb #9897cabe
 @patch
 def load_state_dict(self:LSTMTrainer, ckpt:dict, loaders=(), restore_rng:bool=True):
     "Restore weights, optimizer, scheduler, early-stopping state, history and (optionally) RNG states"
@@ -554,6 +558,7 @@ def load_state_dict(self:LSTMTrainer, ckpt:dict, loaders=(), restore_rng:bool=Tr
     if self.scheduler is not None and ckpt.get('scheduler_state') is not None: self.scheduler.load_state_dict(ckpt['scheduler_state'])
     if self.grad_scaler is not None and ckpt.get('grad_scaler_state'): self.grad_scaler.load_state_dict(ckpt['grad_scaler_state'])
     self.epoch, self.history, self.data_state = ckpt['epoch'], ckpt['history'], ckpt.get('data_state')
+    self.early_stopping_metric = ckpt.get('early_stopping_metric') or self.early_stopping_metric  # the one `best_metric` is measured in
     self.best_metric, self.best_epoch, self._best_state = ckpt['best_metric'], ckpt['best_epoch'], ckpt['best_model_state']
     self.epochs_without_improvement, self.stopped_early = ckpt['epochs_without_improvement'], ckpt['stopped_early']
     if restore_rng: set_rng_state(ckpt['rng_state'], loaders)
@@ -582,17 +587,17 @@ def from_checkpoint(cls:LSTMTrainer, path, # a checkpoint written by `save_check
     if best and ckpt['best_model_state'] is not None: trainer.model.load_state_dict(ckpt['best_model_state'])
     return trainer
 
-# %% ../nbs/03_trainer.ipynb #68d2d388
+# %% ../nbs/03_trainer.ipynb #c1ed666c
 def _metric_mode(name:str, mode:str='auto')->str:
     if mode != 'auto': return mode
-    return 'max' if any(k in name for k in ('acc', 'corr', 'ic')) else 'min'
+    return 'max' if not name.startswith('loss') and any(k in name for k in ('acc', 'corr', 'ic')) else 'min'
 
 @patch
 def _improved(self:LSTMTrainer, value:float)->bool:
     "Update the early-stopping state with this epoch's metric; True if it is the best so far"
-    mode, delta = _metric_mode(self.config.early_stopping_metric, self.config.early_stopping_mode), self.config.min_delta
+    mode, delta = _metric_mode(self.early_stopping_metric, self.config.early_stopping_mode), self.config.min_delta
     if not math.isfinite(value):  # a NaN metric (a constant prediction has no IC, say) never counts as the best
-        warnings.warn(f"epoch {self.epoch}: early-stopping metric {self.config.early_stopping_metric!r} is {value}; counted as no improvement")
+        warnings.warn(f"epoch {self.epoch}: early-stopping metric {self.early_stopping_metric!r} is {value}; counted as no improvement")
         self.epochs_without_improvement += 1; return False
     better = self.best_metric is None or (value < self.best_metric - delta if mode == 'min' else value > self.best_metric + delta)
     if better:
@@ -601,7 +606,7 @@ def _improved(self:LSTMTrainer, value:float)->bool:
     else: self.epochs_without_improvement += 1
     return better
 
-# %% ../nbs/03_trainer.ipynb #99e762cd
+# %% ../nbs/03_trainer.ipynb #6198ef67
 @patch
 def _epoch(self:LSTMTrainer, train, val_loader, mb=None)->bool:
     "Train, validate, schedule, record and checkpoint one epoch; True when early stopping says stop"
@@ -611,18 +616,19 @@ def _epoch(self:LSTMTrainer, train, val_loader, mb=None)->bool:
     t1 = time.perf_counter(); va = self.validate(val_loader); t2 = time.perf_counter()
     if not math.isfinite(va['loss']):
         raise FloatingPointError(f"validation loss is {va['loss']} at epoch {epoch}: look for inf/NaN features in the validation data")
-    if c.early_stopping_metric not in va:
-        raise ValueError(f"early_stopping_metric={c.early_stopping_metric!r} is not a validation metric; choose one of {sorted(va)}")
+    metric = self.early_stopping_metric
+    if metric not in va:
+        raise ValueError(f"early_stopping_metric={metric!r} is not a validation metric; choose one of {sorted(va)} or 'auto'")
     step_scheduler(self.scheduler, va['loss'])
     self.epoch = epoch
-    improved = self._improved(va[c.early_stopping_metric])
+    improved = self._improved(va[metric])
     row = {'epoch': epoch, **{f'train_{k}': v for k, v in tr.items()}, **{f'val_{k}': v for k, v in va.items()},
            'lr': lr, 'train_seconds': t1 - t0, 'val_seconds': t2 - t1, 'seconds': time.perf_counter() - t0}
     for k, v in row.items(): self.history.setdefault(k, []).append(v)
     stop = c.early_stopping_patience is not None and self.epochs_without_improvement >= c.early_stopping_patience
     self.stopped_early = stop
     self._save_epoch(train, improved)
-    watched = '' if c.early_stopping_metric == 'loss' else f", val {c.early_stopping_metric} {va[c.early_stopping_metric]:.4f}"
+    watched = '' if metric == 'loss' else f", val {metric} {va[metric]:.4f}"
     self._log(f"epoch {epoch}: train loss {tr['loss']:.4f}, val loss {va['loss']:.4f}{watched}{' (best)' if improved else ''}, lr {lr:.2e}, {row['seconds']:.1f}s", mb)
     return stop
 
@@ -644,14 +650,42 @@ def _log(self:LSTMTrainer, msg:str, mb=None):
     if mb is not None: mb.write(msg)
     elif getattr(self, '_verbose', False): print(msg)
 
-# %% ../nbs/03_trainer.ipynb #198cc16f
+# %% ../nbs/03_trainer.ipynb #b21b8971
+def _auto_metric(metric:str, loader)->str:
+    "The early-stopping metric `metric` names for `loader`'s labels ('auto': 'loss' for raw labels, 'rank_ic_mean' otherwise)"
+    if metric != 'auto': return metric
+    label = getattr(getattr(getattr(loader, 'dataset', None), 'config', None), 'label', 'raw')
+    return 'loss' if label == 'raw' else 'rank_ic_mean'
+
 @patch
-def fit(self:LSTMTrainer, train_loader, # training windows (shuffled); under DDP its batch_size is the global batch
-        val_loader, # validation windows, for early stopping, the plateau schedule and the history
+def _train_loader(self:LSTMTrainer, dataset)->DataLoader:
+    "Shuffled training batches of `config.batch_size` windows (whole dates with `config.batch_by_date`)"
+    by_date = dict(by_date=True) if self.config.batch_by_date else {}
+    return dataset.dataloader(self.config.batch_size, shuffle=True, seed=self.config.seed, **by_date)
+
+@patch
+def _fit_loaders(self:LSTMTrainer, train, val_loader)->tuple:
+    "Training and validation loaders from a DataLoader, an `LSTMDataModule` or a `WalkForwardFold`"
+    if isinstance(train, (LSTMDataModule, WalkForwardFold)):
+        tr, va = (train.train_dataset, train.val_dataset) if isinstance(train, LSTMDataModule) else (train.train, train.val)
+        if val_loader is None and len(va) == 0:
+            raise ValueError("the data has no validation windows for early stopping and the plateau schedule: raise val_fraction "
+                             "(LSTMDataModule) or val_days (walk_forward_folds), or pass val_loader")
+        train, val_loader = self._train_loader(tr), val_loader or va.dataloader(self.config.batch_size)
+    if val_loader is None:
+        raise ValueError("fit needs validation windows: pass val_loader, or an LSTMDataModule or WalkForwardFold as `train`")
+    return train, val_loader
+
+# %% ../nbs/03_trainer.ipynb #ac006bf7
+@patch
+def fit(self:LSTMTrainer, train, # DataLoader of training windows (shuffled; under DDP its batch_size is the global batch), LSTMDataModule or WalkForwardFold
+        val_loader=None, # validation windows, for early stopping, the plateau schedule and the history; default: `train`'s
         num_epochs:int=None, # total epochs (a resumed run counts the checkpoint's); default `config.epochs`
         resume_from=None, # a checkpoint (`last.pt`) to continue from exactly
        )->dict: # history: one list per key (`train_loss`, `val_mae_7day`, `lr`, `seconds`, ...), one entry per epoch
     "Train with early stopping, clipping, LR scheduling and per-epoch checkpoints; returns the history"
+    train_loader, val_loader = self._fit_loaders(train, val_loader)
+    self.early_stopping_metric = _auto_metric(self.config.early_stopping_metric, train_loader)
     num_epochs = num_epochs or self.config.epochs
     t_max = getattr(getattr(self.scheduler, 'cosine', self.scheduler), 'T_max', None)
     if t_max is not None and num_epochs > t_max:
@@ -672,7 +706,7 @@ def fit(self:LSTMTrainer, train_loader, # training windows (shuffled); under DDP
             if self.stopped_early or self._epoch(train, val_loader, mb): break
     except KeyboardInterrupt: self._on_interrupt(train)
     if self.stopped_early:
-        self._log(f"early stopping after epoch {self.epoch}: best {self.config.early_stopping_metric} {self.best_metric:.4f} at epoch {self.best_epoch}")
+        self._log(f"early stopping after epoch {self.epoch}: best {self.early_stopping_metric} {self.best_metric:.4f} at epoch {self.best_epoch}")
     if self.config.restore_best_weights and self._best_state is not None: self.model.load_state_dict(self._best_state)
     return self.history
 
@@ -706,3 +740,48 @@ def plot_history(history:dict, # as returned by `LSTMTrainer.fit`
         if a is not ax[3]: a.legend(fontsize=8)
     fig.tight_layout()
     return fig
+
+# %% ../nbs/03_trainer.ipynb #ba4f8129
+_OPTION_OWNERS = {**{f.name: 'model' for c in (EncoderConfig, AttentionConfig, PredictionHeadConfig) for f in fields(c)},
+                  **{f.name: 'training' for f in fields(LSTMTrainingConfig)}, **{f.name: 'loss' for f in fields(LSTMLossConfig)}}
+
+def _route_options(options:dict)->dict:
+    "Flat options split by the config that owns each name: {'model': {...}, 'training': {...}, 'loss': {...}}"
+    out, names = dict(model={}, training={}, loss={}), [k for k in _OPTION_OWNERS if k not in ('input_dim', 'horizons')]
+    for name, value in options.items():
+        if name in ('input_dim', 'horizons'):
+            raise ValueError(f"{name} comes from the data (its feature_names and horizons); set it in the data config, not in lstm_trainer")
+        if name not in _OPTION_OWNERS:
+            near = difflib.get_close_matches(name, names, n=2, cutoff=0.6)
+            raise TypeError(f"unknown option {name!r}{'; did you mean ' + ' or '.join(map(repr, near)) + '?' if near else '.'} Options: "
+                            + '; '.join(f"{part}: {', '.join(k for k in names if _OPTION_OWNERS[k] == part)}" for part in out))
+        out[_OPTION_OWNERS[name]][name] = value
+    return out
+
+def _train_dataset(data)->LSTMSequenceDataset:
+    "The training windows behind a data module, fold, loader or dataset"
+    if isinstance(data, LSTMDataModule):
+        if data.table is None: raise ValueError("the LSTMDataModule has no data yet: build it with LSTMDataModule(prices) or call setup(prices)")
+        return data.train_dataset
+    ds = data.train if isinstance(data, WalkForwardFold) else getattr(data, 'dataset', data)
+    if not (hasattr(ds, 'feature_names') and hasattr(ds, 'horizons')):
+        raise TypeError(f"data must be an LSTMDataModule, WalkForwardFold, LSTMSequenceDataset or a DataLoader over one; got {type(data).__name__}")
+    return ds
+
+# %% ../nbs/03_trainer.ipynb #04679c5b
+def lstm_trainer(data, # LSTMDataModule, WalkForwardFold, LSTMSequenceDataset or DataLoader: sets input width and horizons
+                 model:LSTMModelConfig|dict=None, # model config (or its `to_dict()`); None: `LSTMModelConfig()`
+                 training:LSTMTrainingConfig|dict=None, # training config (or its `to_dict()`); None: `LSTMTrainingConfig()`
+                 loss:LSTMLossConfig|dict=None, # loss config (or its `to_dict()`); None: `LSTMLossConfig()`; horizons from the data
+                 device:str=None, # where to train; default `training.device`
+                 **options, # flat fields of any of the three configs, e.g. hidden_dim=32, learning_rate=3e-3, ic_weight=1
+                )->LSTMTrainer: # unfitted; `fit(data)` trains it
+    "A seeded, unfitted `LSTMTrainer` whose model, loss, optimizer and scheduler fit `data`"
+    ds, opts = _train_dataset(data), _route_options(options)
+    if isinstance(training, dict): training = LSTMTrainingConfig.from_dict(training)
+    if isinstance(loss, dict): loss = LSTMLossConfig.from_dict(loss)
+    training = replace(training or LSTMTrainingConfig(), **opts['training'])
+    loss = replace(loss or LSTMLossConfig(), horizons=tuple(ds.horizons), **opts['loss'])
+    if training.seed is not None: seed_everything(training.seed)
+    net = create_lstm_model(model, input_dim=len(ds.feature_names), horizons=tuple(ds.horizons), **opts['model'])
+    return LSTMTrainer(net, LSTMLoss(loss), device=device, config=training)
