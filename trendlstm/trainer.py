@@ -721,7 +721,7 @@ def _on_interrupt(self:LSTMTrainer, train):
     warnings.warn(f"training interrupted during epoch {self.epoch + 1}; current weights saved to {path}. The last complete epoch "
                   f"({self.epoch}) is in last.pt: fit(..., resume_from=last.pt) continues exactly.")
 
-# %% ../nbs/03_trainer.ipynb #d104ebcf
+# %% ../nbs/03_trainer.ipynb #51edbb58
 def plot_history(history:dict, # as returned by `LSTMTrainer.fit`
                  best_epoch:int=None, # epoch to mark; default: the lowest validation loss
                  figsize=(15, 3.4))->plt.Figure:
@@ -730,7 +730,7 @@ def plot_history(history:dict, # as returned by `LSTMTrainer.fit`
     fig, ax = plt.subplots(1, 4, figsize=figsize)
     ax[0].plot(h.epoch, h.train_loss, label='train'); ax[0].plot(h.epoch, h.val_loss, label='validation')
     for a, prefix, title, level in ((ax[1], 'val_direction_acc_', 'validation direction accuracy', 0.5), (ax[2], 'val_rank_ic_', 'validation RankIC', 0.0)):
-        for col in [c for c in h if c.startswith(prefix)]: a.plot(h.epoch, h[col], label=col[len(prefix):])
+        for col in [c for c in h if c.startswith(prefix) and c.endswith('day')]: a.plot(h.epoch, h[col], label=col[len(prefix):])
         a.axhline(level, color='grey', lw=0.6); a.set_title(title)
     ax[3].plot(h.epoch, h.lr, label='lr'); ax[3].set_yscale('log')
     best = best_epoch or int(h.epoch[h.val_loss.idxmin()])
