@@ -6,13 +6,12 @@ Docs: https://trendlstm.github.io/trendlstm/trainer.html.md"""
 
 # %% auto #0
 __all__ = ['CHECKPOINT_FORMAT', 'CHECKPOINT_VERSION', 'logger', 'LSTMTrainingConfig', 'create_lstm_optimizer',
-           'CosinePlateauScheduler', 'create_lstm_scheduler', 'step_scheduler', 'cross_sectional_ic',
-           'information_coefficients', 'horizon_metrics', 'CheckpointError', 'to_plain', 'save_checkpoint_file',
-           'load_checkpoint_file', 'loader_generators', 'get_rng_state', 'set_rng_state', 'seed_everything',
-           'DistContext', 'init_distributed', 'ShardedBatchSampler', 'shard_loader', 'LSTMTrainer', 'plot_history',
-           'lstm_trainer']
+           'CosinePlateauScheduler', 'create_lstm_scheduler', 'step_scheduler', 'CheckpointError', 'to_plain',
+           'save_checkpoint_file', 'load_checkpoint_file', 'loader_generators', 'get_rng_state', 'set_rng_state',
+           'seed_everything', 'DistContext', 'init_distributed', 'ShardedBatchSampler', 'shard_loader', 'LSTMTrainer',
+           'plot_history', 'lstm_trainer']
 
-# %% ../nbs/03_trainer.ipynb #de216878
+# %% ../nbs/03_trainer.ipynb #9ffec547
 import contextlib, difflib, logging, math, os, random, sys, time, warnings
 from dataclasses import dataclass, asdict, fields, replace
 from pathlib import Path
@@ -27,6 +26,8 @@ from fastprogress.fastprogress import master_bar, progress_bar, IN_NOTEBOOK
 from .model import LSTMModelConfig, EncoderConfig, AttentionConfig, PredictionHeadConfig, create_lstm_model, resolve_device
 from .loss import LSTMLoss, LSTMLossConfig
 from .data import LSTMDataModule, LSTMSequenceDataset, WalkForwardFold
+from .metrics import horizon_metrics
+from .metrics import cross_sectional_ic, information_coefficients  # TRANSITIONAL: evaluate and the study import them from here until they import trendlstm.metrics
 
 # %% ../nbs/03_trainer.ipynb #05a85043
 _SCHEDULERS, _PRECISIONS = ('cosine', 'plateau', 'both', 'none'), ('none', 'bf16', 'fp16')
@@ -112,72 +113,6 @@ def step_scheduler(scheduler, val_loss:float):
     if scheduler is None: return
     if isinstance(scheduler, (ReduceLROnPlateau, CosinePlateauScheduler)): scheduler.step(val_loss)
     else: scheduler.step()
-
-# %% ../nbs/03_trainer.ipynb #407dce69
-def _ranks_within(values, codes, counts):
-    "Average ranks (1 = smallest, ties averaged) of `values` within each group `codes` (0..k-1, `counts` rows per group)"
-    order = np.argsort(values, kind='stable'); order = order[np.argsort(codes[order], kind='stable')]  # by group, then value
-    v, c = values[order], codes[order]
-    starts = np.flatnonzero(np.r_[True, (v[1:] != v[:-1]) | (c[1:] != c[:-1])])  # runs of equal (group, value)
-    ends = np.r_[starts[1:], len(v)]
-    mean_position = (starts + ends + 1) / 2 - (np.cumsum(counts) - counts)[c[starts]]
-    out = np.empty(len(v)); out[order] = np.repeat(mean_position, ends - starts)
-    return out
-
-def cross_sectional_ic(pred, # predictions, one per row
-                       target, # realized values (trend scores or forward returns), NaN where unknown
-                       dates, # the date of each row (any sortable dtype)
-                       method:str='pearson', # 'pearson' (IC) or 'spearman' (RankIC, average ranks for ties)
-                       min_count:int=2, # fewest tickers a date needs
-                      )->pd.Series: # per-date correlation, indexed by date
-    "Per-date correlation across tickers between `pred` and `target` (IC or RankIC)"
-    if method not in ('pearson', 'spearman'): raise ValueError(f"method={method!r}: use 'pearson' or 'spearman'")
-    x, y, d = np.asarray(pred, dtype='float64'), np.asarray(target, dtype='float64'), np.asarray(dates)
-    ok = ~(np.isnan(x) | np.isnan(y)); x, y, d = x[ok], y[ok], d[ok]
-    codes, days = pd.factorize(d, sort=True)
-    per_date = lambda v: np.bincount(codes, v, minlength=len(days))
-    n = per_date(None)
-    if method == 'spearman': x, y = _ranks_within(x, codes, n), _ranks_within(y, codes, n)
-    dx, dy = x - (per_date(x) / n)[codes], y - (per_date(y) / n)[codes]
-    first = np.empty(len(days), dtype=np.int64); first[codes[::-1]] = np.arange(len(codes))[::-1]
-    varies = (per_date(x != x[first][codes]) > 0) & (per_date(y != y[first][codes]) > 0)
-    keep = (n >= min_count) & varies
-    with np.errstate(invalid='ignore', divide='ignore'): ic = per_date(dx * dy) / np.sqrt(per_date(dx * dx) * per_date(dy * dy))
-    return pd.Series(ic[keep], index=pd.Index(days[keep], name='date'), name='rank_ic' if method == 'spearman' else 'ic')
-
-# %% ../nbs/03_trainer.ipynb #99958b6d
-def information_coefficients(pred, target, dates, # as for `cross_sectional_ic`
-                             min_count:int=2)->dict: # fewest tickers a date needs
-    "Mean IC and RankIC over dates, their information ratios (mean/std) and the number of dates"
-    out = {}
-    for name, method in (('ic', 'pearson'), ('rank_ic', 'spearman')):
-        s = cross_sectional_ic(pred, target, dates, method, min_count)
-        out[name], out[f'{name}ir'] = float(s.mean()), float(s.mean() / s.std()) if len(s) > 1 else float('nan')
-    out['n_dates'] = len(s)
-    return out
-
-# %% ../nbs/03_trainer.ipynb #ea9efda8
-def horizon_metrics(pred_trend, prob_up, trend, direction, label_mask, dates, # (N, H) arrays; `dates` (N,)
-                    horizons=(7, 30), # the horizons of the columns
-                   )->dict:
-    "Regression, direction and cross-sectional metrics per horizon over the valid labels"
-    out = {}
-    for i, h in enumerate(horizons):
-        ok = np.asarray(label_mask[:, i], dtype=bool)
-        p, y, pu, d = pred_trend[ok, i], trend[ok, i], prob_up[ok, i], direction[ok, i]
-        if not ok.any(): warnings.warn(f"no valid {h}-day label: all {h}-day metrics are NaN")
-        err = p - y
-        mse = float(np.mean(err ** 2)) if ok.any() else float('nan')
-        m = dict(mse=mse, rmse=math.sqrt(mse), mae=float(np.mean(np.abs(err))) if ok.any() else float('nan'),
-                 direction_acc=float(np.mean((pu > 0.5) == (d == 1))) if ok.any() else float('nan'),
-                 up_rate=float(np.mean(d == 1)) if ok.any() else float('nan'),
-                 corr=float(np.corrcoef(p, y)[0, 1]) if ok.sum() > 1 and p.std() > 0 and y.std() > 0 else float('nan'))
-        ics = information_coefficients(p, y, np.asarray(dates)[ok])
-        if ok.any() and not ics['n_dates']: warnings.warn(f"{h}-day ic/rank_ic are NaN: no date has 2+ tickers with distinct values")
-        m.update(ic=ics['ic'], rank_ic=ics['rank_ic'], n=int(ok.sum()))
-        out.update({f'{k}_{h}day': v for k, v in m.items()})
-    rics = [v for v in (out[f'rank_ic_{h}day'] for h in horizons) if not math.isnan(v)]
-    return {**out, 'rank_ic_mean': float(np.mean(rics)) if rics else float('nan')}
 
 # %% ../nbs/03_trainer.ipynb #322f0e7f
 CHECKPOINT_FORMAT, CHECKPOINT_VERSION = 'trendlstm.checkpoint', 1
@@ -478,7 +413,7 @@ def _collect(self:LSTMTrainer, loader)->dict:
     res.update({k: torch.cat(v).cpu().numpy() for k, v in labs.items() if len(v) == len(outs['pred_trend'])})
     return _all_concat(res, self.dist)
 
-# %% ../nbs/03_trainer.ipynb #7ba62a9d
+# %% ../nbs/03_trainer.ipynb #ca17347c
 @patch
 def validate(self:LSTMTrainer, loader)->dict:
     "Loss, its components and `horizon_metrics` (`mse_7day`, `rank_ic_30day`, ...) over `loader`'s labelled windows"
@@ -487,7 +422,7 @@ def validate(self:LSTMTrainer, loader)->dict:
     batch = {k: torch.from_numpy(r[k]).to(self.device) for k in _LABELS if k in r}
     with torch.no_grad(): total, comps = self.loss_fn(outputs, batch)
     prob_up = torch.softmax(outputs['direction_logits'], -1)[..., 1].cpu().numpy()
-    metrics = horizon_metrics(r['pred_trend'], prob_up, r['trend'], r['direction'], r['label_mask'], r['date'], self.horizons)
+    metrics = horizon_metrics(r['pred_trend'], prob_up, r['trend'], r['direction'], r['label'], r['label_mask'], r['date'], self.horizons)
     return {'loss': float(total), **{f'loss_{k}': float(v) for k, v in comps.items() if k != 'total'}, **metrics}
 
 # %% ../nbs/03_trainer.ipynb #068e07d6
