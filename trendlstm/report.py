@@ -23,11 +23,10 @@ from .evaluate import (BASELINES, CROSS_SECTIONAL_LABELS, LSTM_MODELS, WalkForwa
                                 lstm_outputs, predictions_frame, results_from_predictions, windows_from_dataset)
 
 # %% auto #0
-__all__ = ['COMPARISON_COLUMNS', 'LABEL_WORDS', 'INPUT_WORDS', 'style_table', 'metric_name', 'metric_glossary',
-           'long_short_curves', 'plot_long_short', 'plot_ic', 'plot_accuracy_by_fold', 'EvaluationReport',
-           'evaluation_report', 'data_sentence', 'report_findings', 'metrics_table', 'jsonable', 'md_html',
-           'report_html', 'write_report', 'compare_on_test', 'label_facts', 'run_facts', 'train_report',
-           'plot_fold_histories', 'evaluate_report']
+__all__ = ['COMPARISON_COLUMNS', 'LABEL_WORDS', 'INPUT_WORDS', 'style_table', 'metric_glossary', 'long_short_curves',
+           'plot_long_short', 'plot_ic', 'plot_accuracy_by_fold', 'EvaluationReport', 'evaluation_report',
+           'data_sentence', 'report_findings', 'metrics_table', 'jsonable', 'md_html', 'report_html', 'write_report',
+           'compare_on_test', 'label_facts', 'run_facts', 'train_report', 'plot_fold_histories', 'evaluate_report']
 
 # %% ../nbs/06a_report.ipynb #98014f6b
 def style_table(table:pd.DataFrame, # output of `comparison_table` (any subset of its columns)
@@ -42,16 +41,12 @@ def style_table(table:pd.DataFrame, # output of `comparison_table` (any subset o
         styler = styler.highlight_max(subset=(pd.IndexSlice[h, :], best), props='font-weight: bold')
     return styler
 
-# %% ../nbs/06a_report.ipynb #71750524
+# %% ../nbs/06a_report.ipynb #05dcb7c8
 COMPARISON_COLUMNS = ('accuracy', 'base_rate', 'p_value', 'p_value_dates', 'ic', 'rank_ic', 'icir', 'sharpe_net', 'max_drawdown', 'n')
-
-def metric_name(column:str)->str:
-    "The `METRICS` key a report column shows (a `_std` column is its metric's spread over seeds)"
-    return column.removesuffix('_std')
 
 def metric_glossary(columns)->pd.DataFrame: # column names of a report table
     "The definition of every metric in `columns`, from `METRICS`"
-    names = list(dict.fromkeys(metric_name(c) for c in columns if c != 'seeds'))
+    names = list(dict.fromkeys(columns))
     if unknown := [n for n in names if n not in METRICS]: raise KeyError(f"metric_glossary: {unknown} are not in trendlstm.metrics.METRICS; add their definitions there.")
     return pd.DataFrame(dict(metric=names, definition=[METRICS[n] for n in names]))
 
@@ -256,12 +251,12 @@ def _facts_html(facts:dict, cls:str='facts')->str:
     rows = ''.join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>" for k, v in facts.items())
     return f"<table class='{cls}'>{rows}</table>"
 
-# %% ../nbs/06a_report.ipynb #2f14bdb9
+# %% ../nbs/06a_report.ipynb #7a6c9702
 def _metric_names(t)->list:
     "The metric names a table shows: its columns, or its rows when its index is named `metric` (`metrics_table`)"
     df = t if isinstance(t, pd.DataFrame) else t.data
     names = list(df.index) if df.index.name == 'metric' else list(df.columns)
-    return [c for c in names if c == 'seeds' or metric_name(c) in METRICS]
+    return [c for c in names if c in METRICS]
 
 def report_html(title:str, # page title
                 facts:dict, # run facts shown first (data, dates, windows, wall time, command)
