@@ -196,7 +196,7 @@ def route_options(options:dict, # flat option name -> value
     for k, v in options.items(): out[owners[k][0]][k] = v
     return out
 
-# %% ../nbs/00a_config.ipynb #0a8ce6be
+# %% ../nbs/00a_config.ipynb #e102b7bd
 @patch
 def bad_values(self:Bounds)->list:
     "Values this `Bounds` must refuse: just past each end, a non-integer, a bool, NaN, inf, None, an unknown choice"
@@ -207,8 +207,8 @@ def bad_values(self:Bounds)->list:
         if self.lo is not None: bad.append(self.lo if self.lo_open else self.lo - step)
         if self.hi is not None: bad.append(self.hi if self.hi_open else self.hi + step)
         if self.integer: bad.append(2.5)
-    bad = [b for b in bad if not self.allowed(b)] + ([] if self.optional else [None])
-    return [(b,) for b in bad] + [()] if self.each else bad
+    bad = [b for b in bad + ([] if self.optional else [None]) if not self.allowed(b)]
+    return [(b,) for b in bad] + [()] + ([] if self.optional else [None]) if self.each else bad
 
 def check_bounds(cls, # a `ConfigBase` dataclass
                  **base): # fields to set on every instance (for configs whose defaults need company)

@@ -9,10 +9,12 @@ __all__ = ['horizon_weighted_mean', 'TrendRegressionLoss', 'DirectionClassificat
            'inverse_volatility_weights', 'VolatilityAwareLoss', 'ICLoss', 'LSTMLossConfig', 'LSTMLoss',
            'WeightedLSTMLoss']
 
-# %% ../nbs/02_loss.ipynb #d28f357b
-from dataclasses import dataclass, asdict, replace
+# %% ../nbs/02_loss.ipynb #ec014d0c
+from dataclasses import dataclass, replace
 import torch, torch.nn as nn, torch.nn.functional as F
 from fastcore.basics import store_attr, patch
+
+from .config import Bounds, ConfigBase
 
 # %% ../nbs/02_loss.ipynb #ee1702b8
 def horizon_weighted_mean(
@@ -207,9 +209,9 @@ def forward(self:ICLoss,
     counts = ((n >= self.min_count) & (vy > 0)).float()
     return -(ic * counts).sum(0) / counts.sum(0).clamp_min(1.)
 
-# %% ../nbs/02_loss.ipynb #f0018dd2
+# %% ../nbs/02_loss.ipynb #12229db2
 @dataclass
-class LSTMLossConfig:
+class LSTMLossConfig(ConfigBase):
     "Settings of the multi-task loss; the defaults weigh both tasks and all horizons equally."
     horizons:tuple=(7, 30) # forecast horizons in calendar days, one per output column
     trend_weight:float=1.0 # weight of the trend-score regression in the total
@@ -223,38 +225,26 @@ class LSTMLossConfig:
     max_volatility_weight:float=5.0 # upper clip of the inverse-volatility weights
     ic_weight:float=0.0 # weight of the IC loss (minus the per-date correlation with the trend score) in the total
     ic_min_count:int=3 # fewest labelled windows a date needs to count in the IC loss
+    BOUNDS = dict(horizons=Bounds(lo=1, integer=True, each=True, hint='give positive whole numbers of days, e.g. (7, 30)'),
+                  trend_weight=Bounds(lo=0), direction_weight=Bounds(lo=0), horizon_weights=Bounds(lo=0, each=True, optional=True),
+                  trend_beta=Bounds(lo=0, lo_open=True), class_weights=Bounds(lo=0, each=True, optional=True),
+                  label_smoothing=Bounds(lo=0, hi=1, hi_open=True), volatility_aware=Bounds(choices=(True, False)),
+                  min_volatility_weight=Bounds(lo=0), max_volatility_weight=Bounds(lo=0, lo_open=True), ic_weight=Bounds(lo=0),
+                  ic_min_count=Bounds(lo=2, integer=True, hint='a correlation needs two tickers'))
 
-    def __post_init__(self):
-        for k in ('horizons', 'horizon_weights', 'class_weights'):
-            if getattr(self, k) is not None: setattr(self, k, tuple(getattr(self, k)))
-        self.validate()
-
-# %% ../nbs/02_loss.ipynb #758e78ca
+# %% ../nbs/02_loss.ipynb #1567701c
 @patch
-def validate(self:LSTMLossConfig):
-    "Raise a `ValueError` saying which setting is wrong."
-    if not self.horizons or any(int(h) != h or h <= 0 for h in self.horizons):
-        raise ValueError(f"horizons must be positive whole numbers of days, e.g. (7, 30); got {self.horizons}.")
+def __post_init__(self:LSTMLossConfig):
+    "Check the `BOUNDS` table, then the rules across fields"
+    ConfigBase.__post_init__(self)
     if self.horizon_weights is not None and len(self.horizon_weights) != len(self.horizons):
-        raise ValueError(f"horizon_weights has {len(self.horizon_weights)} values but there are {len(self.horizons)} horizons {self.horizons}; give one weight per horizon.")
-    if min(self.trend_weight, self.direction_weight, self.ic_weight, *(self.horizon_weights or (0,))) < 0:
-        raise ValueError("trend_weight, direction_weight, ic_weight and horizon_weights must be >= 0.")
+        raise ValueError(f"LSTMLossConfig.horizon_weights={self.horizon_weights!r}: has {len(self.horizon_weights)} values but there are {len(self.horizons)} horizons {self.horizons}; give one weight per horizon.")
+    if self.class_weights is not None and len(self.class_weights) != 2:
+        raise ValueError(f"LSTMLossConfig.class_weights={self.class_weights!r}: give two weights >= 0 (down, up), or None.")
     if self.trend_weight == self.direction_weight == self.ic_weight == 0:
-        raise ValueError("trend_weight, direction_weight and ic_weight are all 0, so nothing would be trained; set at least one above 0, e.g. ic_weight=1.")
-    if self.ic_min_count < 2: raise ValueError(f"ic_min_count must be >= 2 (a correlation needs two tickers), got {self.ic_min_count}.")
-    if not 0 <= self.label_smoothing < 1: raise ValueError(f"label_smoothing must be in [0, 1), got {self.label_smoothing}.")
-    if not 0 <= self.min_volatility_weight <= self.max_volatility_weight:
-        raise ValueError("need 0 <= min_volatility_weight <= max_volatility_weight.")
-
-@patch
-def to_dict(self:LSTMLossConfig)->dict:
-    "A plain (JSON-able) dict of the settings."
-    return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
-
-@patch(cls_method=True)
-def from_dict(cls:LSTMLossConfig, d:dict):
-    "The config from a dict made by `to_dict` (lists back to tuples)."
-    return cls(**d)
+        raise ValueError("LSTMLossConfig.trend_weight, direction_weight, ic_weight=(0, 0, 0): all 0, so nothing would be trained; set at least one above 0, e.g. ic_weight=1.")
+    if self.min_volatility_weight > self.max_volatility_weight:
+        raise ValueError(f"LSTMLossConfig.min_volatility_weight={self.min_volatility_weight!r}: must be <= max_volatility_weight={self.max_volatility_weight!r}.")
 
 # %% ../nbs/02_loss.ipynb #5a82364f
 class LSTMLoss(nn.Module):
