@@ -57,7 +57,7 @@ def config_fields(names:tuple)->dict: # the sections a command reads
             row['sections'].append(sec)
     return out
 
-# %% ../nbs/06_cli.ipynb #5cf62cf0
+# %% ../nbs/06_cli.ipynb #fd94a2bd
 def _opt(parse):
     "A parser that maps 'none' to None and otherwise calls `parse`"
     def _p(v:str): return None if v.lower() == 'none' else parse(v)
@@ -73,7 +73,8 @@ def num_or_str(v:str):
 
 def flag_kwargs(tp:str, default)->dict: # the field's type as `fields_table` writes it; its default
     "`ArgumentParser.add_argument` kwargs parsing a flag for a field of type `tp`"
-    optional, base = 'None' in tp or default is None, tp.replace('|None', '').replace('None|', '').strip()
+    tp = tp.replace(' ', '')
+    optional, base = 'None' in tp or default is None, tp.replace('|None', '').replace('None|', '')
     if base == 'bool': return dict(type=bool_arg, nargs='?', const=True, metavar='BOOL')
     if base.startswith(('tuple', 'list')):
         elem = type(default[0]) if default else num_or_str
@@ -81,7 +82,7 @@ def flag_kwargs(tp:str, default)->dict: # the field's type as `fields_table` wri
     parse = dict(int=int, float=float).get(base, str)
     return dict(type=_opt(parse) if optional else parse, metavar=parse.__name__.upper())
 
-# %% ../nbs/06_cli.ipynb #483fd46c
+# %% ../nbs/06_cli.ipynb #82f05a54
 def _shown(v)->str:
     "A default as a user types it: tuples space-separated, None as none, booleans lower-case"
     if isinstance(v, (tuple, list)): return ' '.join(map(str, v))
@@ -91,7 +92,7 @@ def add_config_flags(parser, names:tuple): # the parser to extend; the sections 
     "Add a flag for every config field, grouped by section"
     fields, groups = config_fields(names), {s: parser.add_argument_group(f'{s} options ([{s}] in --config)') for s in names}
     for name, r in fields.items():
-        allowed = f"; {r['bounds']}" if r['bounds'] else ''
+        allowed = f"; {r['bounds']}" if r['bounds'] and r['type'] != 'bool' else ''
         groups[r['sections'][0]].add_argument('--' + name.replace('_', '-'), dest=name, default=argparse.SUPPRESS,
                                               help=f"{r['doc']} (default: {_shown(r['default'])}{allowed})", **flag_kwargs(r['type'], r['default']))
     return parser
