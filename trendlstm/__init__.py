@@ -3,7 +3,7 @@ __version__ = "0.1.0"
 
 import importlib, importlib.util
 
-_MODULES = ('config', 'data', 'features', 'model', 'loss', 'metrics', 'trainer', 'evaluate', 'report')  # what `from trendlstm import *` exports
+_MODULES = ('config', 'data', 'features', 'model', 'loss', 'metrics', 'checkpoint', 'distributed', 'trainer', 'evaluate', 'report')  # what `from trendlstm import *` exports
 
 def _modules()->list:
     "The submodules whose public names the package exports, imported on first use"
