@@ -650,7 +650,7 @@ def split_cut_dates(end_days:np.ndarray, val_fraction:float, test_fraction:float
 
 def _day(d): return None if d is None else str(pd.to_datetime(int(d), unit='D').date())
 
-# %% ../nbs/00_data.ipynb #6886a832
+# %% ../nbs/00_data.ipynb #a9daceb5
 class LSTMDataModule:
     "Leakage-free train/validation/test windows, walk-forward folds and an inference path for new prices"
     def __init__(self,
@@ -659,7 +659,7 @@ class LSTMDataModule:
         **overrides, # config fields to override, e.g. `freq='D'`
     ):
         if isinstance(config, dict): config = LSTMSequenceConfig.from_dict(config)
-        self.config = dataclasses.replace(config or LSTMSequenceConfig(), **overrides)
+        self.config = (config or LSTMSequenceConfig()).replace(**overrides)
         self.table, self.mean, self.scale, self.feature_names = None, None, None, None
         if data is not None: self.setup(data)
 

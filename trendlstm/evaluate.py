@@ -256,12 +256,12 @@ def ensemble_outputs(outputs:list, # `lstm_outputs` of several seeds on the same
     "The seed ensemble: per window mean of the seeds' scores and up-probabilities"
     return {h: tuple(np.mean([o[h][k] for o in outputs], axis=0) for k in (0, 1)) for h in outputs[0]}
 
-# %% ../nbs/05_evaluate.ipynb #21dbbcab
+# %% ../nbs/05_evaluate.ipynb #cca92dd0
 def _lstm_fold(fold, test:WindowSet, seed:int, model_config, training_config, loss_config, batch_size:int):
     "Train one LSTM on `fold` with `seed`: its `lstm_outputs` on the test windows, its history and its seconds"
     start = time.perf_counter()
-    training = replace(training_config or LSTMTrainingConfig(checkpoint_dir=None, show_progress=False), seed=seed)
-    trainer = lstm_trainer(fold, model=model_config, training=training, loss=loss_config)
+    training = replace(training_config or LSTMTrainingConfig.walk_forward(), seed=seed)
+    trainer = lstm_trainer(fold, model=LSTMModelConfig.small() if model_config is None else model_config, training=training, loss=loss_config)
     history = trainer.fit(fold)
     return lstm_outputs(trainer.predict(fold.test.dataloader(batch_size)), test), history, time.perf_counter() - start
 
@@ -291,10 +291,10 @@ def _fold_table(folds, seconds)->pd.DataFrame:
     return pd.DataFrame([dict(fold=f.fold, train_start=f.train_start, val_start=f.val_start, test_start=f.test_start, test_end=f.test_end,
                               n_train=len(f.train), n_val=len(f.val), n_test=len(f.test), lstm_seconds=seconds.get(f.fold, np.nan)) for f in folds])
 
-# %% ../nbs/05_evaluate.ipynb #0e171fd5
+# %% ../nbs/05_evaluate.ipynb #73fe45ad
 def walk_forward_evaluate(prices_or_frame, # prices (anything `load_prices` reads) or, with `data_config.feature_columns`, your feature frame
-                          model_config:LSTMModelConfig|dict=None, # LSTM config (or its `to_dict()`); input width and horizons come from the data
-                          training_config:LSTMTrainingConfig=None, # trainer config; its `seed` is replaced by each of `seeds`
+                          model_config:LSTMModelConfig|dict=None, # LSTM config (or its `to_dict()`; default `LSTMModelConfig.small()`); input width and horizons come from the data
+                          training_config:LSTMTrainingConfig=None, # trainer config (default `LSTMTrainingConfig.walk_forward()`); its `seed` is replaced by each of `seeds`
                           folds:int|list=3, # number of walk-forward test blocks, or a list of `WalkForwardFold` you built
                           seeds:tuple=(0, 1, 2), # one LSTM per seed and fold; several also give the `lstm_ensemble` row
                           data_config:LSTMSequenceConfig=None, # windows, horizons, label, inputs, purge and embargo

@@ -9,8 +9,8 @@ __all__ = ['horizon_weighted_mean', 'TrendRegressionLoss', 'DirectionClassificat
            'inverse_volatility_weights', 'VolatilityAwareLoss', 'ICLoss', 'LSTMLossConfig', 'LSTMLoss',
            'WeightedLSTMLoss']
 
-# %% ../nbs/02_loss.ipynb #ec014d0c
-from dataclasses import dataclass, replace
+# %% ../nbs/02_loss.ipynb #762c8cfa
+from dataclasses import dataclass
 import torch, torch.nn as nn, torch.nn.functional as F
 from fastcore.basics import store_attr, patch
 
@@ -246,7 +246,7 @@ def __post_init__(self:LSTMLossConfig):
     if self.min_volatility_weight > self.max_volatility_weight:
         raise ValueError(f"LSTMLossConfig.min_volatility_weight={self.min_volatility_weight!r}: must be <= max_volatility_weight={self.max_volatility_weight!r}.")
 
-# %% ../nbs/02_loss.ipynb #5a82364f
+# %% ../nbs/02_loss.ipynb #9a91fb7f
 class LSTMLoss(nn.Module):
     "Multi-task loss over all horizons: weighted trend regression plus direction classification."
     def __init__(self,
@@ -257,7 +257,7 @@ class LSTMLoss(nn.Module):
         if isinstance(config, dict): config = LSTMLossConfig.from_dict(config)
         if not isinstance(config, (LSTMLossConfig, type(None))):
             raise TypeError(f"config must be an LSTMLossConfig, a dict or None, got {type(config).__name__}; pass settings by keyword, e.g. LSTMLoss(horizons=(7, 30)).")
-        self.config = c = replace(config or LSTMLossConfig(), **overrides)
+        self.config = c = (config or LSTMLossConfig()).replace(**overrides)
         self.trend_loss = (VolatilityAwareLoss(c.trend_beta, c.min_volatility_weight, c.max_volatility_weight)
                            if c.volatility_aware else TrendRegressionLoss(c.trend_beta))
         self.direction_loss = DirectionClassificationLoss(c.class_weights, c.label_smoothing)
