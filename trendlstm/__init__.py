@@ -4,15 +4,13 @@ __version__ = "0.1.0"
 import ast as _ast, importlib as _importlib, re as _re
 from pathlib import Path as _Path
 
-_MODULES = ('config', 'features', 'data', 'model', 'loss', 'metrics', 'trainer', 'evaluate', 'report', 'study')
+_MODULES = ('config', 'features', 'data', 'model', 'loss', 'metrics', 'checkpoint', 'distributed', 'trainer', 'evaluate', 'report', 'study')  # what `from trendlstm import *` exports
 
 def _exports()->dict:
     "{public name: module} from each module's `__all__`, read without importing it (so `import trendlstm` stays light)"
     out = {}
     for m in _MODULES:
-        path = _Path(__file__).parent / f'{m}.py'
-        if not path.exists(): continue
-        found = _re.search(r'^__all__ = (\[.*?\])', path.read_text(), _re.M | _re.S)
+        found = _re.search(r'^__all__ = (\[.*?\])', (_Path(__file__).parent / f'{m}.py').read_text(), _re.M | _re.S)
         if found: out.update(dict.fromkeys(_ast.literal_eval(found.group(1)), m))
     return out
 
