@@ -8,7 +8,7 @@ Docs: https://trendlstm.github.io/trendlstm/trainer.html.md"""
 __all__ = ['logger', 'TRAINER_CONFIGS', 'check_device', 'LSTMTrainingConfig', 'create_lstm_optimizer', 'CosinePlateauScheduler',
            'create_lstm_scheduler', 'step_scheduler', 'LSTMTrainer', 'plot_history', 'lstm_trainer']
 
-# %% ../nbs/03_trainer.ipynb #53282d7c
+# %% ../nbs/03_trainer.ipynb #d6091783
 import contextlib, logging, math, re, sys, time, warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +25,6 @@ from .model import LSTMModelConfig, create_lstm_model, resolve_device
 from .loss import LSTMLoss, LSTMLossConfig
 from .data import LSTMDataModule, LSTMSequenceDataset, WalkForwardFold
 from .metrics import horizon_metrics
-from .metrics import cross_sectional_ic, information_coefficients  # TRANSITIONAL: evaluate and the study import them from here until they import trendlstm.metrics
 from .checkpoint import (CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointError, to_plain, save_checkpoint_file,
                                   load_checkpoint_file, get_rng_state, set_rng_state, seed_everything)
 from .distributed import init_distributed, shard_loader, all_mean, all_gather_rows
