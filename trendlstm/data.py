@@ -288,7 +288,7 @@ def implausible_moves(df:pd.DataFrame)->tuple: # (spike, jump) boolean arrays, o
         jump = (np.abs(r) > np.maximum(JUMP_SIGMAS * s, JUMP_MIN_MOVE)) & ~spike & ~after
     return spike, jump
 
-# %% ../nbs/00_data.ipynb #43904c4e
+# %% ../nbs/00_data.ipynb #3d02d4c2
 def _describe_moves(df, mask, n=10):
     "'TICKER YYYY-MM-DD close x0.51 (-49%)' for the first `n` rows of `mask`, from the move into each row"
     idx = np.flatnonzero(mask)
@@ -296,9 +296,13 @@ def _describe_moves(df, mask, n=10):
     out = [f"{df['ticker'].iat[i]} {df['date'].iat[i].date()} close {c[i - 1]:.6g} -> {c[i]:.6g} (x{c[i] / c[i - 1]:.3g})" for i in idx[:n]]
     return ', '.join(out) + (f' and {len(idx) - n} more' if len(idx) > n else '')
 
-def _check_plausible(df, repairs, where, policy):
+def _check_plausible(df, repairs, where, policy, adjusted=False):
     "Find spikes and jumps; repair, raise or keep them by `policy`; count them and remember the examples"
     spike, jump = implausible_moves(df)
+    if adjusted and jump.any():   # splits are adjusted away: what is left is a real move, counted and logged only
+        repairs['large_moves_in_adjusted_prices'] = int(jump.sum())
+        logging.getLogger(__name__).info(f"{where}: large one-day moves in adjusted prices, kept: {_describe_moves(df, jump)}")
+        jump = np.zeros_like(jump)
     if not (spike.any() or jump.any()): return df
     if policy == 'raise':
         raise ValueError(f"{where}: implausible prices: {spike.sum()} one-day spike(s) that revert [{_describe_moves(df, spike)}] and {jump.sum()} "
@@ -329,14 +333,16 @@ def _repair_spikes(df, spike):
     o, h, l, cl = (df[k].to_numpy(float) for k in ('open', 'high', 'low', 'close'))
     return df.assign(high=np.fmax.reduce([o, h, l, cl]), low=np.fmin.reduce([o, h, l, cl]))
 
-# %% ../nbs/00_data.ipynb #3d3cfe12
+# %% ../nbs/00_data.ipynb #f18b08c0
 def _report(repairs, where):
     "Warn once with every non-zero repair count and an example of each"
     examples = repairs.pop('_examples', [])
-    counts = {k: v for k, v in repairs.items() if k not in ('rows_in', 'rows_out', 'unsorted_input') and v}
-    if counts:
-        warnings.warn(f"{where}: repaired {counts}; examples: {'; '.join(examples)}. "
-                      "Counts are in `prices.attrs['repairs']`.", DataRepairWarning, stacklevel=3)
+    quiet = ('rows_in', 'rows_out', 'unsorted_input', 'large_moves_in_adjusted_prices')
+    counts = {k: v for k, v in repairs.items() if k not in quiet and v and not k.endswith('_kept')}
+    kept = {k: v for k, v in repairs.items() if k.endswith('_kept') and v}
+    if counts or kept:
+        said = '; '.join(s for s in (f"repaired {counts}" if counts else '', f"flagged, kept as they are: {kept}" if kept else '') if s)
+        warnings.warn(f"{where}: {said}; examples: {'; '.join(examples)}. Counts are in `prices.attrs['repairs']`.", DataRepairWarning, stacklevel=3)
 
 # %% ../nbs/00_data.ipynb #48329c7c
 def _ticker_text(s:pd.Series, where)->pd.Series:
@@ -351,7 +357,7 @@ def _ticker_text(s:pd.Series, where)->pd.Series:
                          "Make the column all text (e.g. df['ticker'] = df['ticker'].astype(str) if they are the same instrument).")
     return txt.astype(str)
 
-# %% ../nbs/00_data.ipynb #73334e60
+# %% ../nbs/00_data.ipynb #7701fa1a
 def load_prices(
     source, # a .csv / .csv.gz / .parquet path (sniffed by content), or a DataFrame, in any common spelling
     ticker:str|None=None, # ticker for a single-ticker source without a ticker column (default: the file name)
@@ -375,7 +381,7 @@ def load_prices(
     df = _repair_ohlcv(_sort_dedup(df, repairs), repairs, where)
     if len(df) == 0: raise ValueError(f"{where}: no row has a positive close; nothing to load.")
     if extra: df = _adjust_prices(df, repairs, where)
-    df = _check_plausible(df, repairs, where, bad_prints)
+    df = _check_plausible(df, repairs, where, bad_prints, adjusted=bool(extra))
     repairs['rows_out'] = len(df)
     _report(repairs, where)
     df = df[PRICE_COLUMNS].reset_index(drop=True)
