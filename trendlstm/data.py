@@ -24,13 +24,14 @@ from .features import (PRICE_COLUMNS, FEATURE_NAMES, PRICE_HISTORY_NAMES, PRICE_
 
 # %% auto #0
 __all__ = ['COLUMN_ALIASES', 'EPOCH_UNITS', 'MAX_PRICE', 'MAX_VOLUME', 'CSV_NA_VALUES', 'TEXT_SUFFIXES', 'SPIKE_SIGMAS',
-           'SPIKE_MIN_MOVE', 'JUMP_SIGMAS', 'JUMP_MIN_MOVE', 'BAD_PRINT_POLICIES', 'MARKET_DAILY_VOL',
-           'TRAILING_LOOKBACKS', 'TRAILING_RETURN_NAMES', 'SCALER_MAX_WINDOWS', 'DataRepairWarning',
-           'standardize_columns', 'implausible_moves', 'load_prices', 'sample_prices_path', 'load_sample_prices',
-           'sp500_path', 'make_synthetic_prices', 'LSTMSequenceConfig', 'load_feature_frame', 'SampleTable',
-           'sample_mask', 'rows_needed', 'make_sample_table', 'history_breaks', 'window_ends', 'passthrough_collate',
-           'LSTMSequenceDataset', 'DateBatchSampler', 'covered_rows', 'scaler_rows', 'fit_scaler', 'split_cut_dates',
-           'LSTMDataModule', 'WalkForwardFold', 'create_lstm_data_loaders']
+           'SPIKE_LOCAL_SIGMAS', 'SPIKE_MIN_MOVE', 'JUMP_SIGMAS', 'JUMP_LOCAL_SIGMAS', 'JUMP_MIN_MOVE', 'LOCAL_ROWS',
+           'BAD_PRINT_POLICIES', 'MARKET_DAILY_VOL', 'TRAILING_LOOKBACKS', 'TRAILING_RETURN_NAMES',
+           'SCALER_MAX_WINDOWS', 'DataRepairWarning', 'standardize_columns', 'implausible_moves', 'load_prices',
+           'sample_prices_path', 'load_sample_prices', 'sp500_path', 'make_synthetic_prices', 'LSTMSequenceConfig',
+           'load_feature_frame', 'SampleTable', 'sample_mask', 'rows_needed', 'make_sample_table', 'history_breaks',
+           'window_ends', 'passthrough_collate', 'LSTMSequenceDataset', 'DateBatchSampler', 'covered_rows',
+           'scaler_rows', 'fit_scaler', 'split_cut_dates', 'LSTMDataModule', 'WalkForwardFold',
+           'create_lstm_data_loaders']
 
 # %% ../nbs/00_data.ipynb #148d385e
 COLUMN_ALIASES = dict(
@@ -268,9 +269,10 @@ def _read_table(source, sep=None, decimal=None, encoding=None):
     if used != dict(kind='text', encoding='utf-8', sep=',', decimal='.'): logging.getLogger(__name__).info(f"{path}: read with {used}")
     return df, str(path), used
 
-# %% ../nbs/00_data.ipynb #9ed625af
-SPIKE_SIGMAS, SPIKE_MIN_MOVE = 10.0, 0.25   # a spike: both moves beyond 10 robust sd and 25 log-% (x1.28)
-JUMP_SIGMAS, JUMP_MIN_MOVE = 20.0, 0.5      # a jump: one move beyond 20 robust sd and 50 log-% (x1.65 or x0.61)
+# %% ../nbs/00_data.ipynb #9d32139c
+SPIKE_SIGMAS, SPIKE_LOCAL_SIGMAS, SPIKE_MIN_MOVE = 10.0, 4.0, 0.25   # a spike: both moves beyond 10 sd, 4 local sd and 25 log-% (x1.28)
+JUMP_SIGMAS, JUMP_LOCAL_SIGMAS, JUMP_MIN_MOVE = 20.0, 8.0, 0.5       # a jump: beyond 20 sd, 8 local sd and 50 log-% (x1.65 or x0.61)
+LOCAL_ROWS = 21                                                     # local volatility: from the 21 rows around a row
 BAD_PRINT_POLICIES = ('repair', 'raise', 'keep')
 
 def implausible_moves(df:pd.DataFrame)->tuple: # (spike, jump) boolean arrays, one entry per row
@@ -278,14 +280,16 @@ def implausible_moves(df:pd.DataFrame)->tuple: # (spike, jump) boolean arrays, o
     lc, t = np.log(df['close'].to_numpy(float)), df['ticker'].to_numpy()
     same = np.r_[False, t[1:] == t[:-1]]
     r = np.where(same, np.r_[np.nan, np.diff(lc)], np.nan)   # move into each row
-    g = pd.Series(r).groupby(t, sort=False)
-    s = (1.4826 * (pd.Series(r) - g.transform('median')).abs().groupby(t, sort=False).transform('median')).fillna(0).to_numpy()
+    rs = pd.Series(r)
+    s = (1.4826 * (rs - rs.groupby(t, sort=False).transform('median')).abs().groupby(t, sort=False).transform('median')).fillna(0).to_numpy()
+    local = rs.abs().groupby(t, sort=False).rolling(LOCAL_ROWS, center=True, min_periods=5).median()
+    loc = 1.4826 * local.reset_index(level=0, drop=True).sort_index().fillna(0).to_numpy()   # high in a volatility burst
     nxt = np.r_[r[1:], np.nan]   # move out of each row (NaN at a ticker's last row)
-    thr = np.maximum(SPIKE_SIGMAS * s, SPIKE_MIN_MOVE)
+    thr = np.maximum.reduce([SPIKE_SIGMAS * s, SPIKE_LOCAL_SIGMAS * loc, np.full(len(s), SPIKE_MIN_MOVE)])
     with np.errstate(invalid='ignore'):
         spike = (np.abs(r) > thr) & (np.abs(nxt) > thr) & (np.sign(r) != np.sign(nxt)) & (np.abs(r + nxt) < 0.5 * np.minimum(np.abs(r), np.abs(nxt)))
         after = np.r_[False, spike[:-1]]   # the revert of a spike is not a jump
-        jump = (np.abs(r) > np.maximum(JUMP_SIGMAS * s, JUMP_MIN_MOVE)) & ~spike & ~after
+        jump = (np.abs(r) > np.maximum.reduce([JUMP_SIGMAS * s, JUMP_LOCAL_SIGMAS * loc, np.full(len(s), JUMP_MIN_MOVE)])) & ~spike & ~after
     return spike, jump
 
 # %% ../nbs/00_data.ipynb #3d02d4c2
