@@ -68,12 +68,13 @@ def standardize_columns(
     df = df.rename(columns={c: canon for canon, c in found.items()})
     return df if 'ticker' in df.columns else df.assign(ticker=ticker or 'TICKER')
 
-# %% ../nbs/00_data.ipynb #4da6716e
+# %% ../nbs/00_data.ipynb #03c63b5f
 def _example(df, mask, col=None):
     "Describe the first row where `mask` holds, for an error message"
     i = int(np.flatnonzero(np.asarray(mask))[0])
     r = df.iloc[i]
-    val = f", {col}={r[col]!r}" if col is not None else ''
+    v = r[col].item() if col is not None and hasattr(r[col], 'item') else r.get(col)
+    val = f", {col}={v!r}" if col not in (None, 'date', 'ticker') else ''
     return f"{int(np.asarray(mask).sum())} row(s), e.g. row {i} (ticker={r.get('ticker', '?')!r}, date={r.get('date', '?')!s}{val})"
 
 EPOCH_UNITS = dict(s=(1e8, 9.2e9), ms=(1e11, 9.2e12), us=(1e14, 9.2e15), ns=(1e17, 9.2e18))   # 1973 to 2262 in each unit
@@ -226,11 +227,14 @@ def _sniff_csv(text:str)->tuple:
     decimal = ',' if sep != ',' and any(re.fullmatch(r'[-+]?\d+,\d+', c) for c in cells) else '.'
     return sep, decimal
 
-# %% ../nbs/00_data.ipynb #07efb573
+# %% ../nbs/00_data.ipynb #b2ca5a55
 def _read_csv(path, kind, sep, decimal, encoding):
     "Read a delimited text file (compressed or not), ticker columns as text; return the frame and what was used"
     raw = _head_bytes(path, kind)
     encoding = encoding or _guess_encoding(raw)
+    if not encoding.startswith('utf-16') and sum(b < 9 or 13 < b < 27 for b in raw[:4096]) > len(raw[:4096]) // 100:
+        raise ValueError(f"{path}: looks like a binary file (it starts {raw[:8]!r}), not delimited text, parquet or Excel; "
+                         "pass a .csv, .csv.gz or .parquet file of daily prices.")
     text = raw.decode(encoding, errors='ignore')
     s, d = _sniff_csv(text)
     sep, decimal = sep or s, decimal or d
@@ -242,6 +246,8 @@ def _read_csv(path, kind, sep, decimal, encoding):
                           keep_default_na=False, na_values=na)
     except UnicodeDecodeError as e:
         raise ValueError(f"{path}: not {encoding} text ({e.reason} at byte {e.start}); pass encoding='latin-1' (or the file's encoding).") from None
+    except pd.errors.ParserError as e:
+        raise ValueError(f"{path}: cannot read it as {sep!r}-delimited text ({str(e).strip()}); pass sep=... (and decimal=...) to say how.") from None
     return df, dict(kind=kind, encoding=encoding, sep=sep, decimal=decimal)
 
 # %% ../nbs/00_data.ipynb #c5d8445c
