@@ -110,7 +110,7 @@ def _parse_dates(df, where):
                          "fix those rows (a typo in the year?).")
     return pd.Series(d.dt.normalize().to_numpy().astype('datetime64[ns]'), index=df.index)
 
-# %% ../nbs/00_data.ipynb #d330defe
+# %% ../nbs/00_data.ipynb #466d73f3
 MAX_PRICE, MAX_VOLUME = 1e12, 1e15   # larger values are a unit or parsing error, not a price
 
 def _parse_numbers(df, cols, where):
@@ -130,7 +130,7 @@ def _parse_numbers(df, cols, where):
         limit = MAX_VOLUME if c == 'volume' else MAX_PRICE
         huge = v.abs() > limit
         if huge.any():
-            raise ValueError(f"{where}: column {c!r} has implausible values above {limit:.0e} in {_example(df, huge, c)}; "
+            raise ValueError(f"{where}: column {c!r} has implausible values (magnitude above {limit:.0e}) in {_example(df, huge, c)}; "
                              "check the units or the source (no real price or volume is that large).")
         out[c] = v
     return out
@@ -354,11 +354,12 @@ def _report(repairs, where):
         said = '; '.join(s for s in (f"repaired {counts}" if counts else '', f"flagged, kept as they are: {kept}" if kept else '') if s)
         warnings.warn(f"{where}: {said}; examples: {'; '.join(examples)}. Counts are in `prices.attrs['repairs']`.", DataRepairWarning, stacklevel=3)
 
-# %% ../nbs/00_data.ipynb #48329c7c
+# %% ../nbs/00_data.ipynb #79734a06
 def _ticker_text(s:pd.Series, where)->pd.Series:
     "Ticker codes as text; refuse a number and a text code that would become the same text"
-    if pd.api.types.is_string_dtype(s) and not (s.dtype == object and not s.map(lambda v: isinstance(v, str)).all()): return s.astype(str)
+    if s.dtype != object and pd.api.types.is_string_dtype(s): return s.astype(str)
     num = s.map(lambda v: not isinstance(v, str))
+    if not num.any(): return s.astype(str)
     txt = s.map(lambda v: v if isinstance(v, str) else str(int(v)) if isinstance(v, (float, np.floating)) and float(v).is_integer() else str(v))
     both = set(txt[num]) & set(txt[~num])
     if both:
