@@ -25,7 +25,7 @@ from .features import (PRICE_COLUMNS, FEATURE_NAMES, PRICE_HISTORY_NAMES, PRICE_
 # %% auto #0
 __all__ = ['COLUMN_ALIASES', 'EPOCH_UNITS', 'MAX_PRICE', 'MAX_VOLUME', 'CSV_NA_VALUES', 'TEXT_SUFFIXES', 'SPIKE_SIGMAS',
            'SPIKE_LOCAL_SIGMAS', 'SPIKE_MIN_MOVE', 'JUMP_SIGMAS', 'JUMP_LOCAL_SIGMAS', 'JUMP_MIN_MOVE', 'LOCAL_ROWS',
-           'BAD_PRINT_POLICIES', 'MARKET_DAILY_VOL', 'TRAILING_LOOKBACKS', 'TRAILING_RETURN_NAMES',
+           'SPIKE_MAX_DAYS', 'BAD_PRINT_POLICIES', 'MARKET_DAILY_VOL', 'TRAILING_LOOKBACKS', 'TRAILING_RETURN_NAMES',
            'SCALER_MAX_WINDOWS', 'DataRepairWarning', 'standardize_columns', 'implausible_moves', 'load_prices',
            'sample_prices_path', 'load_sample_prices', 'sp500_path', 'make_synthetic_prices', 'LSTMSequenceConfig',
            'load_feature_frame', 'SampleTable', 'sample_mask', 'rows_needed', 'make_sample_table', 'history_breaks',
@@ -275,10 +275,11 @@ def _read_table(source, sep=None, decimal=None, encoding=None):
     if used != dict(kind='text', encoding='utf-8', sep=',', decimal='.'): logging.getLogger(__name__).info(f"{path}: read with {used}")
     return df, str(path), used
 
-# %% ../nbs/00_data.ipynb #9d32139c
+# %% ../nbs/00_data.ipynb #ca32aba5
 SPIKE_SIGMAS, SPIKE_LOCAL_SIGMAS, SPIKE_MIN_MOVE = 10.0, 4.0, 0.25   # a spike: both moves beyond 10 sd, 4 local sd and 25 log-% (x1.28)
 JUMP_SIGMAS, JUMP_LOCAL_SIGMAS, JUMP_MIN_MOVE = 20.0, 8.0, 0.5       # a jump: beyond 20 sd, 8 local sd and 50 log-% (x1.65 or x0.61)
 LOCAL_ROWS = 21                                                     # local volatility: from the 21 rows around a row
+SPIKE_MAX_DAYS = 3                                                  # a bad print lasts at most 3 rows before it reverts
 BAD_PRINT_POLICIES = ('repair', 'raise', 'keep')
 
 def implausible_moves(df:pd.DataFrame)->tuple: # (spike, jump) boolean arrays, one entry per row
@@ -290,12 +291,18 @@ def implausible_moves(df:pd.DataFrame)->tuple: # (spike, jump) boolean arrays, o
     s = (1.4826 * (rs - rs.groupby(t, sort=False).transform('median')).abs().groupby(t, sort=False).transform('median')).fillna(0).to_numpy()
     local = rs.abs().groupby(t, sort=False).rolling(LOCAL_ROWS, center=True, min_periods=5).median()
     loc = 1.4826 * local.reset_index(level=0, drop=True).sort_index().fillna(0).to_numpy()   # high in a volatility burst
-    nxt = np.r_[r[1:], np.nan]   # move out of each row (NaN at a ticker's last row)
     thr = np.maximum.reduce([SPIKE_SIGMAS * s, SPIKE_LOCAL_SIGMAS * loc, np.full(len(s), SPIKE_MIN_MOVE)])
+    spike, revert = np.zeros(len(r), bool), np.zeros(len(r), bool)
     with np.errstate(invalid='ignore'):
-        spike = (np.abs(r) > thr) & (np.abs(nxt) > thr) & (np.sign(r) != np.sign(nxt)) & (np.abs(r + nxt) < 0.5 * np.minimum(np.abs(r), np.abs(nxt)))
-        after = np.r_[False, spike[:-1]]   # the revert of a spike is not a jump
-        jump = (np.abs(r) > np.maximum.reduce([JUMP_SIGMAS * s, JUMP_LOCAL_SIGMAS * loc, np.full(len(s), JUMP_MIN_MOVE)])) & ~spike & ~after
+        big = np.abs(r) > thr
+        for k in range(1, SPIKE_MAX_DAYS + 1):   # rows i .. i+k-1 away from the prices either side, i-1 and i+k
+            i = np.flatnonzero(big[:len(r) - k] & ~spike[:len(r) - k])
+            i = i[big[i + k] & (np.sign(r[i]) != np.sign(r[i + k])) & (t[i - 1] == t[i + k])
+                  & (np.abs(lc[i + k] - lc[i - 1]) < 0.5 * np.minimum(np.abs(r[i]), np.abs(r[i + k])))]
+            for m in range(1, k): i = i[np.abs(lc[i + m] - lc[i]) < 0.5 * np.abs(r[i])]   # the run stays away
+            for m in range(k): spike[i + m] = True
+            revert[i + k] = True   # the move back is not a jump
+        jump = (np.abs(r) > np.maximum.reduce([JUMP_SIGMAS * s, JUMP_LOCAL_SIGMAS * loc, np.full(len(s), JUMP_MIN_MOVE)])) & ~spike & ~revert
     return spike, jump
 
 # %% ../nbs/00_data.ipynb #3d02d4c2
@@ -329,12 +336,14 @@ def _check_plausible(df, repairs, where, policy, adjusted=False):
     repairs['bad_prints_repaired'] = int(spike.sum()); ex.append(f"one-day spikes repaired: {_describe_moves(df, spike)}")
     return _repair_spikes(df, spike)
 
-# %% ../nbs/00_data.ipynb #e600bce7
+# %% ../nbs/00_data.ipynb #b3532e3c
 def _repair_spikes(df, spike):
-    "Set each spike's close to the geometric mean of its neighbours; bring open/high/low along"
+    "Set each spike's close to the geometric interpolation between the good closes either side; bring open/high/low along"
     i, df = np.flatnonzero(spike), df.copy()
-    c = df['close'].to_numpy(float)
-    new = np.sqrt(c[i - 1] * c[i + 1])
+    c, rows = df['close'].to_numpy(float), np.arange(len(spike))
+    before = np.maximum.accumulate(np.where(spike, 0, rows))[i]   # last good row before each spike row
+    after = np.minimum.accumulate(np.where(spike, len(spike), rows)[::-1])[::-1][i]   # first good row after
+    new = np.exp(np.log(c[before]) + np.log(c[after] / c[before]) * (i - before) / (after - before))
     f = new / c[i]
     for k in ('open', 'high', 'low'):
         v = df[k].to_numpy(float)[i] * f
