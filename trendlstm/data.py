@@ -227,7 +227,7 @@ def _sniff_csv(text:str)->tuple:
     decimal = ',' if sep != ',' and any(re.fullmatch(r'[-+]?\d+,\d+', c) for c in cells) else '.'
     return sep, decimal
 
-# %% ../nbs/00_data.ipynb #b2ca5a55
+# %% ../nbs/00_data.ipynb #76178f81
 def _read_csv(path, kind, sep, decimal, encoding):
     "Read a delimited text file (compressed or not), ticker columns as text; return the frame and what was used"
     raw = _head_bytes(path, kind)
@@ -238,7 +238,8 @@ def _read_csv(path, kind, sep, decimal, encoding):
     text = raw.decode(encoding, errors='ignore')
     s, d = _sniff_csv(text)
     sep, decimal = sep or s, decimal or d
-    header = pd.read_csv(io.StringIO(text), sep=sep, nrows=0).columns
+    try: header = pd.read_csv(io.StringIO(text), sep=sep, nrows=0).columns
+    except pd.errors.EmptyDataError: raise ValueError(f"{path}: no header line and no rows (blank text); nothing to load.") from None
     tick = [c for c in header if _norm_name(c) in COLUMN_ALIASES['ticker']]
     na = {c: ([''] if c in tick else CSV_NA_VALUES) for c in header}
     comp = None if kind == 'text' else kind
