@@ -186,7 +186,7 @@ def _ensemble_finding(table, h):
     return (f" The {int(r.seeds)}-seed ensemble (`lstm_ensemble`, the mean of the seeds' scores) has an accuracy of {e.accuracy:.1%} "
             f"(p-value {_p(e.p_value)}), a RankIC of {e.rank_ic:.3f} and a net Sharpe of {e.sharpe_net:.2f}.")
 
-# %% ../nbs/06a_report.ipynb #790b518e
+# %% ../nbs/06a_report.ipynb #b7c80a8c
 ONE_CLASS_SHARE = 0.95 # a model predicting one direction for at least this share of its windows learned the base rate
 MIN_NAMES_PER_DATE = 20 # below this median number of tickers per date, IC and long-short figures are not meaningful
 
@@ -201,7 +201,7 @@ def base_rate_finding(predictions:pd.DataFrame, # predictions frame (`model, hor
             side = 'up' if n_up >= n - n_up else 'down'
             facts.append(f"at {h} days it predicted {side} for {max(n_up, n - n_up):,} of {n:,} test windows")
     if training and training.get('best_epoch') == 1 and training.get('epochs', 1) > 1:
-        facts.append(f"its best epoch was the first of {training['epochs']} (the validation loss rose as soon as it trained)")
+        facts.append(f"its best epoch was the first of {training['epochs']} (validation never improved after one epoch of training)")
     if not facts: return ''
     return (f"- **Base rate, not a signal**: {'; '.join(facts)}. The LSTM learned how often the label goes up, not when; "
             "its accuracy is that of a constant guess. More data, more tickers or a smaller model may help.")
@@ -283,14 +283,15 @@ def md_html(md:str)->str:
     "Markdown (the findings: paragraphs, `- ` bullets, **bold**, `code`) as HTML"
     return markdown.markdown(md)
 
-# %% ../nbs/06a_report.ipynb #f7971fa2
+# %% ../nbs/06a_report.ipynb #2e3e2701
 _CSS = ("body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}"
         ".table{overflow-x:auto}table{border-collapse:collapse;margin:.5em 0 1.5em;font-size:.9em}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:right}"
         "th{background:#f4f4f4}table.facts td,table.glossary td{text-align:left}figure{margin:1.5em 0}img{max-width:100%}figcaption{color:#555;font-size:.9em}")
 
 def _number(v)->str:
-    "A table cell: integers as integers, other numbers with 4 significant digits"
-    return f'{v:,.0f}' if float(v).is_integer() and abs(v) >= 1 else f'{v:.4g}'
+    "A table cell: integers as integers, other numbers with 4 decimals (4 significant digits when tiny or huge)"
+    if float(v).is_integer() and abs(v) >= 1: return f'{v:,.0f}'
+    return f'{v:.4f}' if 1e-3 <= abs(v) < 1e4 else f'{v:.4g}'
 
 def _table_html(t)->str: # a DataFrame, or a pandas Styler (formatted by its maker)
     "A table as HTML in a scrolling box: a Styler as styled, a DataFrame with one header row"
