@@ -18,7 +18,11 @@ Nothing under `nbs/` is written. `nbdev-docs` keeps working for anyone who has Q
 The checks: one page per notebook and `.qmd`/`.md` page; the home page is `index.ipynb`'s content and its
 sidebar links to every page; every public exported function and class has its heading and a rendered
 signature on its page (from `_modidx.py`); every image output of a notebook appears as an `<img>`;
-no broken internal link or anchor (and no broken link that smalldocs reported). Nothing here depends on the
+no broken internal link or anchor (and no broken link that smalldocs reported); no page shows a `__main__.` type
+name, a machine path (/work/, /root/, /tmp/, /home/<user>/, site-packages), raw `\(` LaTeX, or a styled (pandas Styler)
+table without the `dataframe` class the site styles. Maths is rendered at build time to MathML (latex2mathml, in the
+dev extra), so pages need no CDN; `#| slow`/`#| gpu` cells (nbdev's `tst_flags`) are never executed by the build; pages
+with `order: N` in their front matter come first in the sidebar, after the home page. Nothing here depends on the
 package being documented: any nbdev 3 project with `nbs/_quarto.yml` works.
 """
 import argparse, ast, contextlib, io, json, os, posixpath, re, shutil, sys, tempfile, time
