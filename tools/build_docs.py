@@ -18,7 +18,11 @@ Nothing under `nbs/` is written. `nbdev-docs` keeps working for anyone who has Q
 The checks: one page per notebook and `.qmd`/`.md` page; the home page is `index.ipynb`'s content and its
 sidebar links to every page; every public exported function and class has its heading and a rendered
 signature on its page (from `_modidx.py`); every image output of a notebook appears as an `<img>`;
-no broken internal link or anchor (and no broken link that smalldocs reported). Nothing here depends on the
+no broken internal link or anchor (and no broken link that smalldocs reported); no page shows a `__main__.` type
+name, a machine path (/work/, /root/, /tmp/, /home/<user>/, site-packages), raw `\(` LaTeX, or a styled (pandas Styler)
+table without the `dataframe` class the site styles. Maths is rendered at build time to MathML (latex2mathml, in the
+dev extra), so pages need no CDN; `#| slow`/`#| gpu` cells (nbdev's `tst_flags`) are never executed by the build; pages
+with `order: N` in their front matter come first in the sidebar, after the home page. Nothing here depends on the
 package being documented: any nbdev 3 project with `nbs/_quarto.yml` works.
 """
 import argparse, ast, contextlib, io, json, os, posixpath, re, shutil, sys, tempfile, time
@@ -57,8 +61,13 @@ def nbdev_process(cfg, n_workers):
             code = [l for l in m.group(1).splitlines() if l.strip() and not l.lstrip().startswith('#|')]
             say(f'note: {current[0]}a cell mixes imports with other code, so the docs build executes all of it: "{(code or [""])[0][:80]}"')
         else: show(message, category, *args, **kw)
-    import nbdev.serve_drv as drv
-    one = drv.main
+    import nbdev.serve_drv as drv, nbdev.processors as procs
+    one, do_eval, flags = drv.main, procs._do_eval, set(str(cfg.get('tst_flags', '') or '').split())
+
+    def no_flagged(cell):  # a `#| slow`/`#| gpu` cell (one nbdev-test skips) is never run to render the docs: it may train for an hour
+        if flags & set(getattr(cell, 'directives_', {}) or {}): return False
+        return do_eval(cell)
+    procs._do_eval = no_flagged
 
     def guarded(o):  # one notebook: name it when it fails, and undo any os.chdir its executed cells did
         cwd = os.getcwd()
@@ -69,7 +78,7 @@ def nbdev_process(cfg, n_workers):
     warnings.showwarning = short
     if not n_workers: drv.main = guarded  # in this process only; workers run nbdev's own
     try: return Path(proc_nbs(cfg.nbs_path, n_workers=n_workers))
-    finally: warnings.showwarning, drv.main = show, one
+    finally: warnings.showwarning, drv.main, procs._do_eval = show, one, do_eval
 
 
 def nbdev_sidebar_yml(nbs_path):
@@ -151,6 +160,7 @@ def stage(cache, stage_dir, sidebar_yml, site_url):
             nb = json.loads(p.read_text(encoding='utf-8'))
             fm, _ = nb_front(nb)
         else: fm, _ = read_front(p.read_text(encoding='utf-8'))
+        if isinstance((fm or {}).get('order'), (int, float)): fronts[str(src)] = fm['order']
         out = (fm or {}).get('output-file')
         if out:
             new = src.with_name(str(PurePosixPath(out).with_suffix(src.suffix)))
@@ -189,7 +199,13 @@ def stage(cache, stage_dir, sidebar_yml, site_url):
             elif isinstance(it, dict):
                 if isinstance(it.get('href'), str): it['href'] = renames.get(it['href'], it['href'])
                 ren(it.get('contents') or [])
-    ren(side.get('website', {}).get('sidebar', {}).get('contents') or [])
+    contents = side.get('website', {}).get('sidebar', {}).get('contents') or []
+    # pages with an `order` in their front matter (`- order: 1` under the title) come first, after the home page, as in
+    # Quarto's own sidebars; the others keep nbdev's order
+    first = sorted((c for c in contents if isinstance(c, str) and c in fronts), key=lambda c: fronts[c])
+    home = [c for c in contents if isinstance(c, str) and PurePosixPath(c).stem == 'index']
+    contents[:] = home + first + [c for c in contents if c not in home and c not in first]
+    ren(contents)
     (stage_dir / 'sidebar.yml').write_text(yaml.safe_dump(side, sort_keys=False), encoding='utf-8')
     return {new: old for old, new in renames.items()}
 
@@ -204,7 +220,50 @@ def render(stage_dir):
     return Path(site.out), list(site.warnings)
 
 
+# ------------------------------------------------------------------ maths without a CDN
+
+MATH_RE = re.compile(r'<span class="math (inline|display)">\\([(\[])(.*?)\\([)\]])</span>', re.S)
+KATEX_TAG_RE = re.compile(r'<link[^>]*katex[^>]*>|<script[^>]*katex[^>]*>.*?</script>|<script>[^<]*renderMathInElement[^<]*</script>', re.S | re.I)
+
+
+def render_math(out):
+    "Replace the `\\(...\\)` maths smalldocs leaves for KaTeX (loaded from a CDN) with MathML, so pages need no network"
+    try: from latex2mathml.converter import convert
+    except ImportError: sys.exit('build_docs: pages have maths; install latex2mathml (pip install -e ".[dev]") to render it offline')
+    import html as _html
+    n = 0
+    for p in out.rglob('*.html'):
+        text = p.read_text(encoding='utf-8')
+        if 'class="math ' not in text and 'katex' not in text.lower(): continue
+        def mathml(m):
+            nonlocal n
+            n += 1
+            return f'<span class="math {m.group(1)}">{convert(_html.unescape(m.group(3)), display="block" if m.group(1) == "display" else "inline")}</span>'
+        p.write_text(KATEX_TAG_RE.sub('', MATH_RE.sub(mathml, text)), encoding='utf-8')
+    return n
+
+
 # ------------------------------------------------------------------ checks
+
+MACHINE_PATH_RE = re.compile(r'(?<![\w.-])(?:/work/|/root/|/tmp/|/home/[^/\s<"]+/)|site-packages')
+STYLER_TABLE_RE = re.compile(r'<table\b[^>]*\bid="T_[^"]*"[^>]*>')
+
+
+def page_text_problems(rel, text):
+    "What no page may show: `__main__.` type names, machine paths, raw LaTeX, styled tables without the site's table class"
+    import html as _html
+    problems = []
+    body = re.sub(r'<(script|style)\b.*?</\1>', '', text, flags=re.S | re.I)
+    plain = _html.unescape(re.sub(r'<[^>]+>', ' ', body))
+    for what, pat in (('a `__main__.` type name (a signature of a class defined in the notebook?)', r'__main__\.'),
+                      ('a machine path', MACHINE_PATH_RE), ('raw LaTeX `\\(` (maths not rendered)', r'\\\(|\\\[')):
+        m = re.search(pat, plain)
+        if m: problems.append(f'{rel}: {what}: "...{plain[max(0, m.start() - 40):m.end() + 40].strip()}..."')
+    for t in STYLER_TABLE_RE.findall(text):
+        if not re.search(r'class="[^"]*\bdataframe\b', t): problems.append(f'{rel}: a styled table without the class "dataframe" the site styles: {t[:80]}')
+    return problems
+
+
 
 class Page(HTMLParser):
     "What the checks need from one HTML page"
@@ -296,6 +355,7 @@ def check(cfg, out, sd_warnings=()):
         if '<main' not in text: problems.append(f'{html}: no <main> content')
         if (pages[html].page_title or '').startswith('#'):
             problems.append(f'{html}: its title is "{pages[html].page_title}" (the first cell should be "# Title", not "# # Title")')
+        problems += page_text_problems(html, text)
         lh = pages[html].long_headings  # jupytext-style `# ` prefixes left on markdown lines make paragraphs headings
         if lh: problems.append(f'{html}: {len(lh)} paragraph(s) rendered as headings (markdown lines starting with "# "?), e.g. "{lh[0][:70]}..."')
     # 2. the home page is index.ipynb's content, and its sidebar lists every page
@@ -398,6 +458,7 @@ def main(argv=None):
                 if not any(b in w for b in BENIGN): say('smalldocs warning:', w)
             if out.exists(): shutil.rmtree(out)
             shutil.copytree(built, out)
+            if (n_math := render_math(out)): say(f'rendered {n_math} formula(s) to MathML')
             say(f'wrote {len(list(out.rglob("*.html")))} page(s) to {out} in {time.time() - t0:.1f}s')
             problems = check(cfg, out, warnings) if a.check else []
         finally:

@@ -7,15 +7,15 @@ Docs: https://trendlstm.github.io/trendlstm/metrics.html.md"""
 # %% auto #0
 __all__ = ['METRICS', 'RANKING_METRICS', 'cross_sectional_ic', 'information_coefficients', 'horizon_metrics',
            'non_overlapping_dates', 'effective_sample_size', 'direction_test', 'date_block_test', 'ic_by_date',
-           'ic_summary', 'rank_ic_t', 'long_short_weights', 'long_short_backtest', 'backtest_summary', 'ranks_names',
-           'score_predictions']
+           'ic_summary', 'rank_ic_t', 'long_short_weights', 'long_short_backtest', 'equity_curve', 'backtest_summary',
+           'ranks_names', 'score_predictions']
 
 # %% ../nbs/03a_metrics.ipynb #6c24f99f
 import math, warnings
 import numpy as np, pandas as pd
 from scipy.stats import binomtest, ttest_1samp
 
-# %% ../nbs/03a_metrics.ipynb #41c7732a
+# %% ../nbs/03a_metrics.ipynb #604c6b3e
 METRICS = {
     # direction: does the predicted sign match the label's?
     'accuracy': "share of samples whose predicted direction (`pred_up`) matches the realized one (`direction`)",
@@ -41,7 +41,7 @@ METRICS = {
     'ls_mean_net': "mean return per holding period of the long-short book after costs",
     'sharpe_gross': "annualized Sharpe ratio of the long-short period returns before costs",
     'sharpe_net': "annualized Sharpe ratio of the long-short period returns after costs",
-    'max_drawdown': "largest fall of the compounded net long-short equity curve from its running peak (a fraction, -0.2 is -20%)",
+    'max_drawdown': "largest fall of the compounded net long-short equity curve from its running peak (a fraction, -0.2 is -20%; never below -1: a period losing more than the book ends it)",
     'turnover': "mean traded notional per rebalance: the sum of absolute weight changes (opening a book trades 2)",
     # regression of the trend score (`validate`)
     'mse': "mean squared error of the predicted trend score against the realized one",
@@ -243,14 +243,20 @@ def long_short_backtest(preds:pd.DataFrame, # predictions frame: `date, ticker, 
                             gross=gross, turnover=turnover, cost=turnover * cost_bps / 1e4))
     return out.assign(net=gross - out.cost)
 
-# %% ../nbs/03a_metrics.ipynb #a46d2e46
+# %% ../nbs/03a_metrics.ipynb #8df8a062
+def equity_curve(net, # net return per holding period (a fraction)
+                )->np.ndarray: # compounded equity starting from 1, never below 0
+    "Compounded equity of per-period returns; a period losing more than the book ends it at 0 (no negative equity)"
+    return np.cumprod(1 + np.maximum(np.asarray(net, dtype=float), -1.0))
+
+# %% ../nbs/03a_metrics.ipynb #edbf3d2d
 def backtest_summary(periods:pd.DataFrame, # output of `long_short_backtest`
                     )->dict:
     "Mean period return, annualized Sharpe gross and net, maximum drawdown of the net equity curve"
     gaps = np.diff(periods.index.values).astype('timedelta64[D]').astype(float)
     per_year = 365.25 / gaps.mean() if len(gaps) else np.nan
     def sharpe(r): return r.mean() / r.std() * np.sqrt(per_year) if len(r) > 1 and r.std() > 0 else np.nan
-    equity = np.cumprod(1 + periods.net.to_numpy())
+    equity = equity_curve(periods.net)
     peak = np.maximum.accumulate(np.r_[1.0, equity])[1:]
     return dict(ls_mean_gross=periods.gross.mean(), ls_mean_net=periods.net.mean(),
                 sharpe_gross=sharpe(periods.gross), sharpe_net=sharpe(periods.net),
