@@ -110,7 +110,7 @@ def _arrow(ax, xy0, xy1, label=''):
 
 # %% ../nbs/01_model.ipynb #08739caf
 def plot_architecture(config:LSTMModelConfig|None=None, # the model to draw (default: `LSTMModelConfig()`)
-                      sequence_length:int=12, # days per window, `T`
+                      sequence_length:int=12, # steps per window, `T` (weeks or trading days, as the data samples them)
                      )->plt.Figure:
     "The data flow of an `LSTMTrendPredictor` with the tensor shape at every step"
     c = config or LSTMModelConfig()
@@ -131,7 +131,7 @@ def plot_architecture(config:LSTMModelConfig|None=None, # the model to draw (def
         _arrow(ax, (x, 2.95), (4 + (x - 4) * 0.5, 1.85), '(B, 3)')
     ax.annotate('', xy=(8.1, 1.85), xytext=(6.3, 5.3), arrowprops=dict(arrowstyle='->', color='tab:green', connectionstyle='angle,angleA=0,angleB=90'))
     ax.text(8.2, 4.3, f'attention weights\n(B, {a.num_attention_heads}, {T}), each head\nsums to 1 over\nthe {T} days', fontsize=8, color='tab:green', va='center')
-    ax.text(4, 0.45, f'B windows, T = {T} days, F = {e.input_dim} features, D = {D}, horizons {c.horizons}', ha='center', fontsize=8, style='italic')
+    ax.text(4, 0.45, f'B windows, T = {T} steps, F = {e.input_dim} features, D = {D}, horizons {c.horizons}', ha='center', fontsize=8, style='italic')
     return fig
 
 # %% ../nbs/01_model.ipynb #3f9bc4a5
