@@ -190,7 +190,7 @@ def settings_of(configs:dict)->dict: # {section: config}
     "The configs as config-file settings (flat names), which `--config` reads back"
     return {s: {k: getattr(c, k) for k in config_fields((s,))} for s, c in configs.items()}
 
-# %% ../nbs/06_cli.ipynb #fb878054
+# %% ../nbs/06_cli.ipynb #8c8114ee
 def read_data(data:str, config)->pd.DataFrame: # 'sample', 'synthetic' or a file path; the data config
     "The frame `--data` names: the sample, synthetic prices, or a user's price (or feature) file"
     from trendlstm.data import load_feature_frame, load_prices, load_sample_prices, make_synthetic_prices
@@ -201,7 +201,7 @@ def read_data(data:str, config)->pd.DataFrame: # 'sample', 'synthetic' or a file
     if not path.is_file(): raise InputError(f"--data {data}: no such file; pass a CSV or parquet file of daily prices, or 'sample' or 'synthetic'.")
     try: return load_prices(path) if config.feature_columns is None else load_feature_frame(path, config.feature_columns)
     except (ValueError, TypeError, OSError) as e:
-        if str(path) in one_line(e): raise  # the data layer's message names the file and the fix
+        if str(path) in one_line(e): raise InputError(one_line(e).replace(', or a DataFrame', '')) from e  # the data layer's message names the file and the fix
         raise InputError(f"--data {path}: cannot read it as a price table ({one_line(e)}); pass a .csv, .csv.gz or .parquet "
                          "file with columns date, ticker, open, high, low, close, volume.") from e
 
@@ -512,7 +512,7 @@ def evaluate(data:str='sample', # 'sample' (5 tickers, 2000-2013), 'synthetic', 
     print(f"trendlstm evaluate: report written to {out/'report.html'}")
     return out
 
-# %% ../nbs/06_cli.ipynb #8e1459b9
+# %% ../nbs/06_cli.ipynb #b68b7aa6
 @command()
 def predict(checkpoint:str=None, # the checkpoint.pt of a `trendlstm train` report folder
             data:str=None, # daily prices to score: a .csv/.csv.gz/.parquet file, 'sample' or 'synthetic'
@@ -533,7 +533,15 @@ def predict(checkpoint:str=None, # the checkpoint.pt of a `trendlstm train` repo
     from trendlstm.trainer import LSTMTrainer
     trainer = LSTMTrainer.from_checkpoint(checkpoint)
     prices = read_data(data, LSTMSequenceConfig.from_dict((trainer.data_state or {}).get('config', {})))
-    preds = trainer.predict_prices(prices, last_only=last_only, with_labels=True)
+    try:
+        with warnings.catch_warnings(record=True) as caught:  # shown only when there are predictions (a refusal says it all)
+            preds = trainer.predict_prices(prices, last_only=last_only, with_labels=True)
+        for w in caught: warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+    except ValueError as e:
+        if 'enough history' not in str(e): raise
+        cfg = LSTMSequenceConfig.from_dict(trainer.data_state['config'])  # the windows are the checkpoint's: only the data can change
+        raise InputError(f"--data {data}: no ticker has enough history for one window of the checkpoint's {cfg.sequence_length} "
+                         f"{'weekly' if cfg.freq == 'W' else 'daily'} samples after the feature warm-up; pass longer price histories.") from e
     if not out: preds.to_csv(sys.stdout, index=False); return preds
     with staged_file(out, overwrite) as tmp_file: preds.to_csv(tmp_file, index=False)
     print(f"trendlstm predict: {len(preds):,} windows of {preds.ticker.nunique()} tickers written to {out}", file=sys.stderr)
