@@ -14,10 +14,10 @@ from fastcore.script import anno_parser, bool_arg
 from . import __version__
 
 # %% auto #0
-__all__ = ['INPUT_ERRORS', 'DERIVED', 'CLI_HELP', 'FLAG_KEYS', 'COMMANDS', 'REQUIRED', 'INTERRUPTS', 'TRAIN_SECTIONS',
-           'InputError', 'one_line', 'sections', 'config_fields', 'num_or_str', 'flag_kwargs', 'for_shell',
-           'add_config_flags', 'flag_table', 'write_flag_table', 'stored_flags', 'read_config_file', 'route',
-           'run_configs', 'settings_of', 'read_data', 'is_report_folder', 'check_output', 'check_writable',
+__all__ = ['INPUT_ERRORS', 'DERIVED', 'CLI_HELP', 'COMMON_FLAGS', 'FLAG_KEYS', 'COMMANDS', 'REQUIRED', 'INTERRUPTS',
+           'TRAIN_SECTIONS', 'InputError', 'one_line', 'sections', 'config_fields', 'num_or_str', 'flag_kwargs',
+           'for_shell', 'add_config_flags', 'flag_table', 'write_flag_table', 'stored_flags', 'read_config_file',
+           'route', 'run_configs', 'settings_of', 'read_data', 'is_report_folder', 'check_output', 'check_writable',
            'staged_folder', 'staged_file', 'command', 'closest_flag', 'command_parser', 'one_line_warnings', 'usage',
            'Interrupted', 'sigterm_as_interrupt', 'main', 'set_threads', 'default_out', 'is_main_process',
            'check_device_here', 'preflight', 'load_data', 'fit_trainer', 'resume_command', 'mark_interrupted', 'train',
@@ -86,7 +86,7 @@ def flag_kwargs(tp:str, default)->dict: # the field's type as `fields_table` wri
     parse = dict(int=int, float=float).get(base, str)
     return dict(type=_opt(parse) if optional else parse, metavar=parse.__name__.upper())
 
-# %% ../nbs/06_cli.ipynb #0e581d72
+# %% ../nbs/06_cli.ipynb #2848140e
 def _shown(v)->str:
     "A default as a user types it: tuples space-separated, None as none, booleans lower-case"
     if isinstance(v, (tuple, list)): return ' '.join(map(str, v))
@@ -98,23 +98,30 @@ CLI_HELP = dict(  # help for command-line users where a field's docment speaks P
                    'checkpoint.pt in the report folder is always written. Not inside --out',
     show_progress='bars in a terminal, one line per epoch in a log file; false prints nothing while training',
     early_stopping_patience='epochs without improvement before stopping; none never stops early',
-    max_grad_norm='clip the gradient norm to this; none disables clipping', restore_best_weights='keep the best epoch\'s weights at the end', device="'auto' (CUDA, then MPS, then the CPU), 'cpu', 'cuda', 'cuda:1' or 'mps'")
+    max_grad_norm='clip the gradient norm to this; none disables clipping', batch_size='training windows per batch (the global batch under torchrun)', restore_best_weights='keep the best epoch\'s weights at the end', device="'auto' (CUDA, then MPS, then the CPU), 'cpu', 'cuda', 'cuda:1' or 'mps'")
 
 def for_shell(text:str)->str:
     "A docment as a command-line user reads it: no backticks or quotes, none/true/false as typed on the command line"
-    text = re.sub(r"`([^`]*)`", r'\1', text).replace("'", '')
-    for py, sh in (('None', 'none'), ('True', 'true'), ('False', 'false'), ('4.29497e+09', '4294967295'), ('1e+06', '1000000')): text = re.sub(rf'\b{re.escape(py)}', sh, text)
+    text = re.sub(r"'([^'\s]*)'", r'\1', re.sub(r"`([^`]*)`", r'\1', text))  # quoted words, not apostrophes
+    text = re.sub(r'\d(?:\.\d+)?e\+\d+', lambda m: f'{float(m[0]):.0f}', text.replace('4.29497e+09', '4294967295'))  # 1e+07 -> 10000000; the largest seed
+    for py, sh in (('None', 'none'), ('True', 'true'), ('False', 'false')): text = re.sub(rf'\b{py}\b', sh, text)
     return text
 
 def _allowed(bounds:str)->str: return for_shell(bounds)
 
-def add_config_flags(parser, names:tuple, fields:dict|None=None): # the parser to extend; the sections the command reads; their `config_fields` (default: built now)
+COMMON_FLAGS = ('hidden_dim', 'num_lstm_layers', 'cell', 'dropout_rate', 'sequence_length', 'freq', 'horizons', 'label', 'inputs',
+                'val_fraction', 'test_fraction', 'epochs', 'batch_size', 'learning_rate', 'early_stopping_patience', 'seed', 'device',
+                'checkpoint_dir', 'show_progress', 'ic_weight', 'mode', 'val_days', 'quantile', 'cost_bps', 'models')  # what `--help` lists; `--help-all` lists all
+
+def add_config_flags(parser, names:tuple, fields:dict|None=None, # the parser to extend; the sections the command reads; their `config_fields` (default: built now)
+                     brief:bool=False): # list only `COMMON_FLAGS` in the help (the others still parse)
     "Add a flag for every config field, grouped by section"
     fields, groups = fields or config_fields(names), {s: parser.add_argument_group(f'{s} options ([{s}] in --config)') for s in names}
     for name, r in fields.items():
         allowed = f"; {_allowed(r['bounds'])}" if r['bounds'] and r['type'] != 'bool' else ''
+        text = f"{for_shell(CLI_HELP.get(name, r['doc']))} (default: {_shown(r['default'])}{allowed})"
         groups[r['sections'][0]].add_argument('--' + name.replace('_', '-'), dest=name, default=argparse.SUPPRESS,
-                                              help=f"{for_shell(CLI_HELP.get(name, r['doc']))} (default: {_shown(r['default'])}{allowed})", **flag_kwargs(r['type'], r['default']))
+                                              help=argparse.SUPPRESS if brief and name not in COMMON_FLAGS else text, **flag_kwargs(r['type'], r['default']))
     return parser
 
 # %% ../nbs/06_cli.ipynb #90773f21
@@ -260,7 +267,7 @@ def staged_file(out, overwrite:bool=False): # the file to (re)place; replace an 
         os.replace(tmp, out)
     finally: tmp.unlink(missing_ok=True)
 
-# %% ../nbs/06_cli.ipynb #d4b6a273
+# %% ../nbs/06_cli.ipynb #d9eba4be
 COMMANDS = {}  # name -> (function, the config sections it reads)
 
 def command(*names:str): # the config sections the command reads (each field becomes a flag)
@@ -284,14 +291,16 @@ def closest_flag(bad:str, flags:list)->str: # the flag typed; the command's visi
 def _usage_error(parser, message):
     "argparse's error hook: raise an `InputError` naming the closest visible flag and the help command"
     bad = next((w for w in message.split() if w.startswith('--')), None)
-    visible = [o for a in parser._actions if a.help != argparse.SUPPRESS for o in a.option_strings]
-    hint = closest_flag(bad, visible) if bad and 'unrecognized' in message else ''
+    flags = [o for a in parser._actions for o in a.option_strings]
+    hint = closest_flag(bad, flags) if bad and 'unrecognized' in message else ''
     raise InputError(f"{message}{hint}; see `{parser.prog} --help`.")
 
-def command_parser(name:str, stored:bool=False)->argparse.ArgumentParser: # a registered command; flags from the stored table (for --help, no torch)
+def command_parser(name:str, stored:bool=False, # a registered command; flags from the stored table (for --help, no torch)
+                   brief:bool=False)->argparse.ArgumentParser: # the help lists the common config flags only
     "The command's argument parser: its own flags, then one group per config section"
     func, names = COMMANDS[name]
     parser = anno_parser(func, prog=f'trendlstm {name}')
+    if brief and names: parser.epilog = f'These are the common settings; `trendlstm {name} --help-all` lists all of them.'
     for a in [a for a in parser._actions if a.dest in ('pdb', 'xtra')]:  # fastcore's, not flags of ours
         parser._remove_action(a)
         for o in a.option_strings: parser._option_string_actions.pop(o, None)
@@ -301,7 +310,7 @@ def command_parser(name:str, stored:bool=False)->argparse.ArgumentParser: # a re
         if a.option_strings and a.dest in func.__code__.co_varnames and a.nargs != 0: a.metavar = a.dest.upper()
         if a.nargs == 0 and a.help: a.help = a.help.replace(' (default: False)', '')
     parser.usage = ' '.join(['trendlstm', name, *(f'--{o} {o.upper()}' for o in REQUIRED.get(name, ())), '[options]'])
-    if names: add_config_flags(parser, names, stored_flags(name) if stored else None)
+    if names: add_config_flags(parser, names, stored_flags(name) if stored else None, brief)
     parser.allow_abbrev = False
     parser.error = lambda message: _usage_error(parser, message)
     return parser
@@ -341,7 +350,7 @@ def sigterm_as_interrupt():
     finally:
         for s, h in old.items(): signal.signal(s, h)
 
-# %% ../nbs/06_cli.ipynb #5fe3f798
+# %% ../nbs/06_cli.ipynb #d055939a
 def _quiet_broken_pipe()->int:
     "After a closed pipe: point stdout at /dev/null so the interpreter's final flush cannot fail, and return 141 (128 + SIGPIPE)"
     try: os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -360,8 +369,10 @@ def main(argv:list|None=None)->int: # the arguments after `trendlstm` (default: 
         if name not in COMMANDS:
             what = 'no command given' if name is None else f'unknown command {name!r}{_suggest(name, COMMANDS)}'
             raise InputError(f"{what}; use one of {list(COMMANDS)} (trendlstm --help).")
-        help_only = _help_asked(argv[1:]) and stored_flags(name) is not None
-        args = vars(command_parser(name, stored=help_only).parse_args(argv[1:]))
+        stored = stored_flags(name) is not None
+        if '--help-all' in argv[1:]: print(command_parser(name, stored=stored).format_help()); return 0
+        help_only = _help_asked(argv[1:])
+        args = vars(command_parser(name, stored=help_only and stored, brief=help_only).parse_args(argv[1:]))
         for k in ('pdb', 'xtra'): args.pop(k, None)
         with one_line_warnings(), sigterm_as_interrupt(): COMMANDS[name][0](**args)
         return 0
