@@ -14,12 +14,12 @@ from fastcore.script import anno_parser, bool_arg
 from . import __version__
 
 # %% auto #0
-__all__ = ['INPUT_ERRORS', 'DERIVED', 'CLI_HELP', 'COMMON_FLAGS', 'FLAG_KEYS', 'COMMANDS', 'REQUIRED', 'INTERRUPTS',
-           'TRAIN_SECTIONS', 'InputError', 'one_line', 'sections', 'config_fields', 'num_or_str', 'flag_kwargs',
-           'for_shell', 'add_config_flags', 'flag_table', 'write_flag_table', 'stored_flags', 'read_config_file',
-           'route', 'run_configs', 'settings_of', 'read_data', 'is_report_folder', 'check_output', 'check_writable',
+__all__ = ['INPUT_ERRORS', 'DERIVED', 'CLI_HELP', 'COMMON_FLAGS', 'FLAG_KEYS', 'COMMANDS', 'REQUIRED', 'TRAIN_SECTIONS',
+           'InputError', 'one_line', 'sections', 'config_fields', 'num_or_str', 'flag_kwargs', 'for_shell',
+           'add_config_flags', 'flag_table', 'write_flag_table', 'stored_flags', 'read_config_file', 'route',
+           'run_configs', 'settings_of', 'read_data', 'is_report_folder', 'check_output', 'check_writable',
            'staged_folder', 'staged_file', 'command', 'closest_flag', 'command_parser', 'one_line_warnings', 'usage',
-           'Interrupted', 'sigterm_as_interrupt', 'main', 'set_threads', 'default_out', 'is_main_process',
+           'Interrupted', 'StopRun', 'sigterm_as_interrupt', 'main', 'set_threads', 'default_out', 'is_main_process',
            'check_device_here', 'preflight', 'load_data', 'fit_trainer', 'resume_command', 'mark_interrupted', 'train',
            'evaluate', 'predict']
 
@@ -331,21 +331,19 @@ def usage()->str:
     cmds = '\n'.join(f"  {n:<9} {f.__doc__}" for n, (f, _) in COMMANDS.items())
     return f"usage: trendlstm <command> [options]   (trendlstm <command> --help for its options)\n\ncommands:\n{cmds}\n\n  --version  print the version"
 
-# %% ../nbs/06_cli.ipynb #84077968
+# %% ../nbs/06_cli.ipynb #1040e7ee
 class Interrupted(Exception):
     "A run stopped by Ctrl-C or SIGTERM, after writing what it could: `main` prints the message and exits 130"
 
-INTERRUPTS = [0]  # signals caught by `sigterm_as_interrupt` in this process
-
-def _raise_interrupt(signum, frame):
-    INTERRUPTS[0] += 1
-    raise KeyboardInterrupt(f'signal {signum}')
+class StopRun(BaseException):
+    "Ctrl-C or SIGTERM in a command that cannot use a cut-short training (`evaluate`): not a `KeyboardInterrupt`, so the trainer lets it through"
 
 @contextmanager
-def sigterm_as_interrupt():
+def sigterm_as_interrupt(exc:type=KeyboardInterrupt): # what SIGTERM (and Ctrl-C) raise within the block
     "Within the block, SIGTERM raises `KeyboardInterrupt` as Ctrl-C does (in the main thread; elsewhere signals cannot be caught)"
     if threading.current_thread() is not threading.main_thread(): yield; return
-    old = {s: signal.signal(s, _raise_interrupt) for s in (signal.SIGTERM, signal.SIGINT)}  # SIGINT too, to count it
+    def _raise(signum, frame): raise exc(f'signal {signum}')
+    old = {s: signal.signal(s, _raise) for s in (signal.SIGTERM, signal.SIGINT)}
     try: yield
     finally:
         for s, h in old.items(): signal.signal(s, h)
@@ -495,7 +493,7 @@ def train(data:str='sample', # 'sample' (5 tickers, 2000-2013), 'synthetic', or 
     print(f"trendlstm train: report written to {out/'report.html'} (checkpoint: {out/'checkpoint.pt'})")
     return out
 
-# %% ../nbs/06_cli.ipynb #1687f71b
+# %% ../nbs/06_cli.ipynb #f68b6228
 @command(*TRAIN_SECTIONS, 'walk_forward')
 def evaluate(data:str='sample', # 'sample' (5 tickers, 2000-2013), 'synthetic', or a .csv/.csv.gz/.parquet file of daily prices
              config:str=None, # a .json or .toml file with [model], [data], [training], [loss] and [walk_forward] sections
@@ -514,10 +512,10 @@ def evaluate(data:str='sample', # 'sample' (5 tickers, 2000-2013), 'synthetic', 
     if folds < 1 or seeds < 1: raise InputError(f"--folds {folds} --seeds {seeds}: both must be at least 1.")
     out = preflight(out or default_out('evaluate'), overwrite, cfgs)
     prices, first = read_data(data, cfgs['data']), cfgs['training'].seed or 0
-    caught = INTERRUPTS[0]
-    results = walk_forward_evaluate(prices, cfgs['model'], cfgs['training'], folds, tuple(range(first, first + seeds)), cfgs['data'], cfgs['walk_forward'], cfgs['loss'])
-    if INTERRUPTS[0] != caught:  # a fold's training was cut short: its figures would mislead
-        raise Interrupted("interrupted during the walk-forward; no report written (a cut-short fold would bias it). Run the command again.")
+    try:
+        with sigterm_as_interrupt(StopRun):  # a cut-short fold would bias the comparison: stop the whole walk-forward
+            results = walk_forward_evaluate(prices, cfgs['model'], cfgs['training'], folds, tuple(range(first, first + seeds)), cfgs['data'], cfgs['walk_forward'], cfgs['loss'])
+    except StopRun: raise Interrupted("interrupted during the walk-forward; no report written (a cut-short fold would bias it). Run the command again.") from None
     if not is_main_process(): return None
     with staged_folder(out, overwrite) as stage: evaluate_report(stage, data, results, cfgs, time.perf_counter() - start, settings_of(cfgs))
     print(f"trendlstm evaluate: report written to {out/'report.html'}")
