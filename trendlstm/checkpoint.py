@@ -40,7 +40,7 @@ def save_checkpoint_file(checkpoint:dict, path)->Path:
     finally: tmp.unlink(missing_ok=True)
     return path
 
-# %% ../nbs/03b_checkpoint.ipynb #18c6bc09
+# %% ../nbs/03b_checkpoint.ipynb #60df2e77
 def load_checkpoint_file(path, map_location='cpu')->dict:
     "Load a trendlstm checkpoint with `weights_only=True`, with clear errors for unsafe, truncated or foreign files"
     path = Path(path)
@@ -49,7 +49,10 @@ def load_checkpoint_file(path, map_location='cpu')->dict:
     if not (head.startswith(b'PK\x03\x04') or head[:1] == b'\x80'):  # torch's zip format, or a (legacy) pickle
         raise CheckpointError(f"{path} is not a torch checkpoint file (it starts with {head!r}, not a zip archive or a pickle); pass a .pt "
                               f"file written by trendlstm: best.pt / last.pt from training, or checkpoint.pt in a `trendlstm train` report folder")
-    try: ckpt = torch.load(path, map_location=map_location, weights_only=True)
+    try:
+        with warnings.catch_warnings():  # torch's note on a legacy pickle's protocol says nothing a user can act on
+            warnings.filterwarnings('ignore', message='Detected pickle protocol')
+            ckpt = torch.load(path, map_location=map_location, weights_only=True)
     except Exception as e:
         if 'Weights only load failed' in str(e):
             detail = next((l.strip() for l in str(e).splitlines() if 'WeightsUnpickler error' in l), str(e).splitlines()[-1])[:200]

@@ -6,7 +6,8 @@ Docs: https://trendlstm.github.io/trendlstm/trainer.html.md"""
 
 # %% auto #0
 __all__ = ['logger', 'TRAINER_CONFIGS', 'check_device', 'LSTMTrainingConfig', 'create_lstm_optimizer', 'CosinePlateauScheduler',
-           'create_lstm_scheduler', 'step_scheduler', 'LSTMTrainer', 'plot_history', 'lstm_trainer']
+           'create_lstm_scheduler', 'step_scheduler', 'LSTMTrainer', 'data_state_changes', 'plot_history',
+           'lstm_trainer']
 
 # %% ../nbs/03_trainer.ipynb #d6091783
 import contextlib, logging, math, re, sys, time, warnings
@@ -421,7 +422,7 @@ def _improved(self:LSTMTrainer, value:float)->bool:
     else: self.epochs_without_improvement += 1
     return better
 
-# %% ../nbs/03_trainer.ipynb #5c6074f4
+# %% ../nbs/03_trainer.ipynb #255f67f4
 @patch
 def _epoch(self:LSTMTrainer, train, val_loader, mb=None)->bool:
     "Train, validate, schedule, record and checkpoint one epoch; True when early stopping says stop"
@@ -444,10 +445,11 @@ def _epoch(self:LSTMTrainer, train, val_loader, mb=None)->bool:
     self.stopped_early = stop
     self._save_epoch(train, improved)
     watched = '' if metric == 'loss' else f", val {metric} {va[metric]:.4f}"
-    self._log(f"epoch {epoch}: train loss {tr['loss']:.4f}, val loss {va['loss']:.4f}{watched}{' (best)' if improved else ''}, lr {lr:.2e}, {row['seconds']:.1f}s", mb)
+    self._log(f"{self._progress_prefix}epoch {epoch}/{self._num_epochs}: train loss {tr['loss']:.4f}, val loss {va['loss']:.4f}{watched}{' (best)' if improved else ''}, "
+              f"lr {lr:.2e}, {row['seconds']:.1f}s, elapsed {_elapsed(time.perf_counter() - self._fit_start)}", mb)
     return stop
 
-# %% ../nbs/03_trainer.ipynb #0ad76ed4
+# %% ../nbs/03_trainer.ipynb #984151c2
 logger = logging.getLogger(__name__)
 
 @patch
@@ -459,11 +461,20 @@ def _save_epoch(self:LSTMTrainer, train, improved:bool):
 
 @patch
 def _log(self:LSTMTrainer, msg:str, mb=None):
-    "Log on rank 0; also show it under the progress bar, or print it when bars cannot render (no terminal)"
+    "Log on rank 0; also show it under the progress bar, or print it at once when bars cannot render (a log file, a pipe)"
     if not self.dist.is_main: return
     logger.info(msg)
     if mb is not None: mb.write(msg)
-    elif getattr(self, '_verbose', False): print(msg)
+    elif getattr(self, '_verbose', False): print(msg, flush=True)
+
+def _elapsed(seconds:float)->str:
+    "Wall time as h:mm:ss"
+    return time.strftime('%H:%M:%S', time.gmtime(seconds)).removeprefix('0')
+
+def _progress_prefix(train, seed)->str:
+    "'fold 2, seed 42, ' for a walk-forward fold, 'seed 42, ' otherwise: what a log line of a long job needs to be placed"
+    fold = getattr(train, 'fold', None)
+    return (f"fold {fold + 1}, " if isinstance(fold, int) else '') + (f"seed {seed}, " if seed is not None else '')
 
 # %% ../nbs/03_trainer.ipynb #b21b8971
 def _auto_metric(metric:str, loader)->str:
@@ -491,7 +502,7 @@ def _fit_loaders(self:LSTMTrainer, train, val_loader)->tuple:
         raise ValueError("fit needs validation windows: pass val_loader, or an LSTMDataModule or WalkForwardFold as `train`")
     return train, val_loader
 
-# %% ../nbs/03_trainer.ipynb #ac006bf7
+# %% ../nbs/03_trainer.ipynb #550f3be5
 @patch
 def fit(self:LSTMTrainer, train, # DataLoader of training windows (shuffled; under DDP its batch_size is the global batch), LSTMDataModule or WalkForwardFold
         val_loader=None, # validation windows, for early stopping, the plateau schedule and the history; default: `train`'s
@@ -500,6 +511,7 @@ def fit(self:LSTMTrainer, train, # DataLoader of training windows (shuffled; und
        )->dict: # history: one list per key (`train_loss`, `val_mae_7day`, `lr`, `seconds`, ...), one entry per epoch
     "Train with early stopping, clipping, LR scheduling and per-epoch checkpoints; returns the history"
     train_loader, val_loader = self._fit_loaders(train, val_loader)
+    prefix = _progress_prefix(train, self.config.seed)
     self.early_stopping_metric = _auto_metric(self.config.early_stopping_metric, train_loader)
     num_epochs = num_epochs or self.config.epochs
     t_max = getattr(getattr(self.scheduler, 'cosine', self.scheduler), 'T_max', None)
@@ -508,12 +520,13 @@ def fit(self:LSTMTrainer, train, # DataLoader of training windows (shuffled; und
                       "rises again after it; set LSTMTrainingConfig(epochs=...) to the planned length")
     for loader in (train_loader, val_loader): self._check_loader_horizons(loader)
     self.data_state = to_plain(getattr(getattr(train_loader, 'dataset', None), 'data_state', None))
-    if resume_from is not None: self.load_checkpoint(resume_from, [train_loader])
+    if resume_from is not None: self._resume(resume_from, train_loader)
     else:
         self._reset_fit_state()
         if self.config.seed is not None: seed_everything(self.config.seed, [train_loader])
     train, self.interrupted = shard_loader(train_loader, self.dist), False
     self._verbose = self.config.show_progress and self.dist.is_main
+    self._fit_start, self._num_epochs, self._progress_prefix = time.perf_counter(), num_epochs, prefix
     bars = self._verbose and (IN_NOTEBOOK or sys.stdout.isatty()) and self.epoch < num_epochs and not self.stopped_early
     mb = master_bar(range(self.epoch, num_epochs)) if bars else None
     try:
@@ -525,16 +538,42 @@ def fit(self:LSTMTrainer, train, # DataLoader of training windows (shuffled; und
     if self.config.restore_best_weights and self._best_state is not None: self.model.load_state_dict(self._best_state)
     return self.history
 
-# %% ../nbs/03_trainer.ipynb #0acc3e87
+# %% ../nbs/03_trainer.ipynb #b9b31319
+def data_state_changes(old:dict|None, # the data state stored in the checkpoint
+                       new:dict|None, # the data state of the loader `fit` got
+                      )->list: # what differs, in words ([] when the same, or when either is unknown)
+    "The parts of two data states that differ: config fields, features, tickers, split facts, scaler"
+    if not old or not new: return []
+    old, new = to_plain(old), to_plain(new)
+    oc, nc = old.get('config') or {}, new.get('config') or {}
+    out = [f"data config {k}: {oc.get(k)!r} then, {nc.get(k)!r} now" for k in sorted(set(oc) | set(nc)) if oc.get(k) != nc.get(k)]
+    if old.get('feature_names') != new.get('feature_names'): out.append('the feature columns')
+    if old.get('tickers') != new.get('tickers'):
+        gone, added = sorted(set(old.get('tickers') or ()) - set(new.get('tickers') or ())), sorted(set(new.get('tickers') or ()) - set(old.get('tickers') or ()))
+        out.append(f"the tickers ({len(gone)} gone{': ' + ', '.join(gone[:3]) if gone else ''}; {len(added)} new{': ' + ', '.join(added[:3]) if added else ''})")
+    if (old.get('info') or {}) != (new.get('info') or {}): out.append('the split (dates or window counts)')
+    if old.get('scaler') != new.get('scaler'): out.append("the training windows' scaler (the prices differ)")
+    return out
+
+@patch
+def _resume(self:LSTMTrainer, path, train_loader):
+    "Load `path` to continue training on `train_loader`, after checking that it was trained on the same data"
+    ckpt = load_checkpoint_file(path, map_location=self.device)
+    if changes := data_state_changes(ckpt.get('data_state'), self.data_state):
+        raise ValueError(f"resume from {path}: the checkpoint was trained on different data ({'; '.join(changes[:3])}); resuming would keep the "
+                         "old scaler, tickers and split. Resume on the data the run was trained on, or start a new run on this data.")
+    self.load_state_dict(ckpt, [train_loader])
+
+# %% ../nbs/03_trainer.ipynb #9cb49b8f
 @patch
 def _on_interrupt(self:LSTMTrainer, train):
     "Ctrl-C: save the current state to `interrupted.pt` and let `fit` return the history so far"
     self.interrupted = True
     if self.config.checkpoint_dir is None:
-        warnings.warn(f"training interrupted after {self.epoch} complete epochs; checkpoint_dir is None, so nothing was saved"); return
+        warnings.warn(f"training interrupted after {self.epoch} complete epochs; no checkpoint_dir, so no interrupted.pt or last.pt"); return
     path = self.save_checkpoint(Path(self.config.checkpoint_dir) / 'interrupted.pt', [train], interrupted=True)
     warnings.warn(f"training interrupted during epoch {self.epoch + 1}; current weights saved to {path}. The last complete epoch "
-                  f"({self.epoch}) is in last.pt: fit(..., resume_from=last.pt) continues exactly.")
+                  f"({self.epoch}) is in {Path(self.config.checkpoint_dir) / 'last.pt'}, to resume from exactly.")
 
 # %% ../nbs/03_trainer.ipynb #51edbb58
 def plot_history(history:dict, # as returned by `LSTMTrainer.fit`
