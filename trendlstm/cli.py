@@ -34,7 +34,7 @@ def one_line(e:BaseException)->str:
     msg = e.args[0] if isinstance(e, KeyError) and e.args else str(e)
     return ' '.join(str(msg).split()) or type(e).__name__
 
-# %% ../nbs/06_cli.ipynb #caa7f06e
+# %% ../nbs/06_cli.ipynb #bf2a4ebe
 DERIVED = ('input_dim', 'horizons')  # model and loss fields the data sets
 
 def sections()->dict:
@@ -44,9 +44,9 @@ def sections()->dict:
     from trendlstm.loss import LSTMLossConfig
     from trendlstm.trainer import LSTMTrainingConfig
     from trendlstm.evaluate import WalkForwardConfig
-    training = LSTMTrainingConfig.small()
-    return dict(model=(LSTMModelConfig, LSTMModelConfig.small()), data=(LSTMSequenceConfig, LSTMSequenceConfig(seed=training.seed)),
-                training=(LSTMTrainingConfig, training), loss=(LSTMLossConfig, LSTMLossConfig()),
+    training = LSTMTrainingConfig.small(batch_by_date=True)  # the IC loss of `ranking()` compares the names of one date
+    return dict(model=(LSTMModelConfig, LSTMModelConfig.small()), data=(LSTMSequenceConfig, LSTMSequenceConfig.daily_price_history(seed=training.seed)),
+                training=(LSTMTrainingConfig, training), loss=(LSTMLossConfig, LSTMLossConfig.ranking()),
                 walk_forward=(WalkForwardConfig, WalkForwardConfig()))
 
 # %% ../nbs/06_cli.ipynb #8fd6855f
@@ -523,7 +523,7 @@ def evaluate(data:str='sample', # 'sample' (5 tickers, 2000-2013), 'synthetic', 
     print(f"trendlstm evaluate: report written to {out/'report.html'}")
     return out
 
-# %% ../nbs/06_cli.ipynb #b68b7aa6
+# %% ../nbs/06_cli.ipynb #58c2dd4b
 @command()
 def predict(checkpoint:str=None, # the checkpoint.pt of a `trendlstm train` report folder
             data:str=None, # daily prices to score: a .csv/.csv.gz/.parquet file, 'sample' or 'synthetic'
@@ -552,7 +552,7 @@ def predict(checkpoint:str=None, # the checkpoint.pt of a `trendlstm train` repo
         if 'enough history' not in str(e): raise
         cfg = LSTMSequenceConfig.from_dict(trainer.data_state['config'])  # the windows are the checkpoint's: only the data can change
         raise InputError(f"--data {data}: no ticker has enough history for one window of the checkpoint's {cfg.sequence_length} "
-                         f"{'weekly' if cfg.freq == 'W' else 'daily'} samples after the feature warm-up; pass longer price histories.") from e
+                         f"{'weekly' if cfg.freq == 'W' else 'daily'} samples{' after the feature warm-up' if cfg.inputs == 'features' else ''}; pass longer price histories.") from e
     if not out: preds.to_csv(sys.stdout, index=False); return preds
     with staged_file(out, overwrite) as tmp_file: preds.to_csv(tmp_file, index=False)
     print(f"trendlstm predict: {len(preds):,} windows of {preds.ticker.nunique()} tickers written to {out}", file=sys.stderr)

@@ -553,6 +553,12 @@ def gap_days(self:LSTMSequenceConfig)->int:
     "Calendar days a sample's date must stay before the next split's first date: purge (default: longest horizon) plus embargo"
     return (max(self.horizons) if self.purge_days is None else int(self.purge_days)) + int(self.embargo_days)
 
+# %% ../nbs/00_data.ipynb #44f083d4
+@patch(cls_method=True)
+def daily_price_history(cls:LSTMSequenceConfig, **overrides): # fields to change on top of the preset, as for `replace`
+    "The edge study's data design: daily windows of 20 days of price history every 5 trading days, raw label"
+    return cls(freq='D', stride=5, sequence_length=20, inputs='price_history', label='raw').replace(**overrides)
+
 # %% ../nbs/00_data.ipynb #fb18e5c6
 def load_feature_frame(
     data, # path or DataFrame with `date`, `ticker` (optional), `close` and the feature columns

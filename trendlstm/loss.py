@@ -246,6 +246,12 @@ def __post_init__(self:LSTMLossConfig):
     if self.min_volatility_weight > self.max_volatility_weight:
         raise ValueError(f"LSTMLossConfig.min_volatility_weight={self.min_volatility_weight!r}: must be <= max_volatility_weight={self.max_volatility_weight!r}.")
 
+# %% ../nbs/02_loss.ipynb #3483ac5c
+@patch(cls_method=True)
+def ranking(cls:LSTMLossConfig, **overrides): # fields to change on top of the preset, as for `replace`
+    "The edge study's loss: trend and direction losses plus the IC loss with weight 1"
+    return cls(ic_weight=1.0).replace(**overrides)
+
 # %% ../nbs/02_loss.ipynb #9a91fb7f
 class LSTMLoss(nn.Module):
     "Multi-task loss over all horizons: weighted trend regression plus direction classification."
