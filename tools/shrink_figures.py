@@ -1,0 +1,55 @@
+#!/usr/bin/env python
+"""Re-encode the PNG figures stored in notebooks as 256-colour palette PNGs, which keeps plots sharp at a third of the size.
+
+    python tools/shrink_figures.py                 # every notebook in nbs/
+    python tools/shrink_figures.py nbs/04_examples.ipynb --check   # exit 1 if a figure would still shrink by more than 10%
+
+Matplotlib writes full-colour PNGs; a plot has few colours, so a palette of 256 (antialiased edges included) is visually
+the same. Run it after re-running a notebook (`tools/nbtext.py run`): the stored outputs of `#| slow` cells are shrunk
+too, without re-running them. A figure is replaced only when the palette version is smaller.
+"""
+import argparse, base64, io, sys
+from pathlib import Path
+from fastcore.nbio import read_nb, write_nb
+from PIL import Image
+
+
+def shrink_png(data:bytes)->bytes:
+    "The PNG `data` as an optimized 256-colour palette PNG (or `data` itself when that is not smaller)"
+    im = Image.open(io.BytesIO(data))
+    if im.mode == 'P': return data
+    pal = im.convert('RGBA').quantize(colors=256, method=Image.Quantize.FASTOCTREE)
+    out = io.BytesIO(); pal.save(out, format='PNG', optimize=True)
+    return out.getvalue() if out.tell() < len(data) else data
+
+
+def shrink_notebook(path:Path, write:bool=True)->tuple:
+    "Shrink every stored PNG of notebook `path`; returns (bytes before, bytes after) of its figures"
+    nb, before, after = read_nb(path), 0, 0
+    for cell in nb.cells:
+        for out in cell.get('outputs', []):
+            data = out.get('data', {})
+            if 'image/png' not in data: continue
+            raw = base64.b64decode(''.join(data['image/png']) if isinstance(data['image/png'], list) else data['image/png'])
+            small = shrink_png(raw)
+            before, after = before + len(raw), after + len(small)
+            if small is not raw: data['image/png'] = base64.b64encode(small).decode()
+    if write and after < before: write_nb(nb, path)
+    return before, after
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('notebooks', nargs='*', help='notebooks (default: nbs/*.ipynb)')
+    p.add_argument('--check', action='store_true', help='change nothing; exit 1 if a notebook would shrink by more than 10%%')
+    a = p.parse_args()
+    paths = [Path(n) for n in a.notebooks] or sorted(Path('nbs').glob('*.ipynb'))
+    stale = []
+    for path in paths:
+        before, after = shrink_notebook(path, write=not a.check)
+        if before: print(f'{path}: figures {before / 1024:.0f} KiB -> {after / 1024:.0f} KiB')
+        if a.check and after < 0.9 * before: stale.append(str(path))
+    if stale: sys.exit(f"shrink_figures: run `python tools/shrink_figures.py` on {', '.join(stale)}")
+
+
+if __name__ == '__main__': main()
