@@ -44,14 +44,14 @@ def style_table(table:pd.DataFrame, # output of `comparison_table` (any subset o
         styler = styler.highlight_max(subset=(pd.IndexSlice[h, :], best), props='font-weight: bold')
     return styler
 
-# %% ../nbs/06a_report.ipynb #05dcb7c8
+# %% ../nbs/06a_report.ipynb #f900b733
 COMPARISON_COLUMNS = ('accuracy', 'base_rate', 'p_value', 'p_value_dates', 'ic', 'rank_ic', 'icir', 'sharpe_net', 'max_drawdown', 'n')
 
 def metric_glossary(columns)->pd.DataFrame: # column names of a report table
-    "The definition of every metric in `columns`, from `METRICS`"
+    "The definition of every metric in `columns`, from `METRICS`, as plain text (no markdown code marks)"
     names = list(dict.fromkeys(columns))
     if unknown := [n for n in names if n not in METRICS]: raise KeyError(f"metric_glossary: {unknown} are not in trendlstm.metrics.METRICS; add their definitions there.")
-    return pd.DataFrame(dict(metric=names, definition=[METRICS[n] for n in names]))
+    return pd.DataFrame(dict(metric=names, definition=[METRICS[n].replace('`', '') for n in names]))
 
 # %% ../nbs/06a_report.ipynb #fd8b7b60
 def long_short_curves(results:WalkForwardResults, # output of `walk_forward_evaluate`
