@@ -26,11 +26,11 @@ from .features import (PRICE_COLUMNS, FEATURE_NAMES, PRICE_HISTORY_NAMES, PRICE_
 __all__ = ['COLUMN_ALIASES', 'EPOCH_UNITS', 'MAX_PRICE', 'MAX_VOLUME', 'CSV_NA_VALUES', 'TEXT_SUFFIXES', 'SPIKE_SIGMAS',
            'SPIKE_LOCAL_SIGMAS', 'SPIKE_MIN_MOVE', 'JUMP_SIGMAS', 'JUMP_LOCAL_SIGMAS', 'JUMP_MIN_MOVE', 'LOCAL_ROWS',
            'SPIKE_MAX_DAYS', 'BAD_PRINT_POLICIES', 'MARKET_DAILY_VOL', 'TRAILING_LOOKBACKS', 'TRAILING_RETURN_NAMES',
-           'SCALER_MAX_WINDOWS', 'DataRepairWarning', 'standardize_columns', 'implausible_moves', 'load_prices',
-           'sample_prices_path', 'load_sample_prices', 'sp500_path', 'make_synthetic_prices', 'LSTMSequenceConfig',
-           'load_feature_frame', 'SampleTable', 'sample_mask', 'rows_needed', 'make_sample_table', 'history_breaks',
-           'window_ends', 'passthrough_collate', 'LSTMSequenceDataset', 'DateBatchSampler', 'covered_rows',
-           'scaler_rows', 'fit_scaler', 'split_cut_dates', 'LSTMDataModule', 'WalkForwardFold',
+           'SCALER_MAX_WINDOWS', 'DataRepairWarning', 'standardize_columns', 'implausible_moves', 'is_canonical',
+           'load_prices', 'sample_prices_path', 'load_sample_prices', 'sp500_path', 'make_synthetic_prices',
+           'LSTMSequenceConfig', 'load_feature_frame', 'SampleTable', 'sample_mask', 'rows_needed', 'make_sample_table',
+           'history_breaks', 'window_ends', 'passthrough_collate', 'LSTMSequenceDataset', 'DateBatchSampler',
+           'covered_rows', 'scaler_rows', 'fit_scaler', 'split_cut_dates', 'LSTMDataModule', 'WalkForwardFold',
            'create_lstm_data_loaders']
 
 # %% ../nbs/00_data.ipynb #148d385e
@@ -382,7 +382,17 @@ def _ticker_text(s:pd.Series, where)->pd.Series:
                          "Make the column all text (e.g. df['ticker'] = df['ticker'].astype(str) if they are the same instrument).")
     return txt.astype(str)
 
-# %% ../nbs/00_data.ipynb #7701fa1a
+# %% ../nbs/00_data.ipynb #4f2d0087
+def _fingerprint(df:pd.DataFrame)->int:
+    "A checksum of a frame's values (index excluded)"
+    return int(pd.util.hash_pandas_object(df, index=False).to_numpy().sum(dtype=np.uint64))
+
+def is_canonical(prices)->bool:
+    "Whether `prices` is a frame `load_prices` made and nobody changed since"
+    return (isinstance(prices, pd.DataFrame) and 'fingerprint' in prices.attrs and list(prices.columns) == PRICE_COLUMNS
+            and prices.attrs['fingerprint'] == _fingerprint(prices))
+
+# %% ../nbs/00_data.ipynb #ce69909c
 def load_prices(
     source, # a .csv / .csv.gz / .parquet path (sniffed by content), or a DataFrame, in any common spelling
     ticker:str|None=None, # ticker for a single-ticker source without a ticker column (default: the file name)
@@ -394,6 +404,7 @@ def load_prices(
 )->pd.DataFrame: # `date, ticker, open, high, low, close, volume`, sorted by ticker and date; `attrs['repairs']`, `attrs['source']`
     "Load daily OHLCV into the canonical long frame, repairing what can be repaired and saying so"
     if bad_prints not in BAD_PRINT_POLICIES: raise ValueError(f"load_prices: bad_prints={bad_prints!r}: use one of {BAD_PRINT_POLICIES}.")
+    if is_canonical(source): return source
     raw, where, used = _read_table(source, sep, decimal, encoding)
     if ticker is None and not isinstance(source, pd.DataFrame): ticker = Path(source).name.split('.')[0]
     df = standardize_columns(raw, ticker, where)
@@ -410,7 +421,7 @@ def load_prices(
     repairs['rows_out'] = len(df)
     _report(repairs, where)
     df = df[PRICE_COLUMNS].reset_index(drop=True)
-    df.attrs['repairs'], df.attrs['source'] = repairs, used
+    df.attrs['repairs'], df.attrs['source'], df.attrs['fingerprint'] = repairs, used, _fingerprint(df)
     return df
 
 # %% ../nbs/00_data.ipynb #7265f60c
