@@ -112,12 +112,13 @@ def add_config_flags(parser, names:tuple, fields:dict|None=None, # the parser to
                                               help=argparse.SUPPRESS if brief and name not in COMMON_FLAGS else text, **flag_kwargs(r['type'], r['default']))
     return parser
 
-# %% ../nbs/06_cli.ipynb #90773f21
+# %% ../nbs/06_cli.ipynb #d35ea08a
 FLAG_KEYS = ('type', 'default', 'doc', 'bounds', 'sections')  # what a flag needs from its `config_fields` row
 
 def flag_table()->dict:
-    "Command -> flag name -> its `config_fields` row (the keys in `FLAG_KEYS`), built from the configs (imports torch)"
-    return {name: {k: {f: r[f] for f in FLAG_KEYS} for k, r in config_fields(names).items()} for name, (_, names) in COMMANDS.items() if names}
+    "Flag name -> its `config_fields` row (the keys in `FLAG_KEYS`) over the sections of every command, built from the configs (imports torch)"
+    names = tuple(dict.fromkeys(s for _, secs in COMMANDS.values() for s in secs))
+    return {k: {f: r[f] for f in FLAG_KEYS} for k, r in config_fields(names).items()}
 
 def write_flag_table(path=None)->bool: # default: `_flags.py` beside this module
     "Store `flag_table()` as a Python module for `--help`; True when the file changed"
@@ -127,10 +128,11 @@ def write_flag_table(path=None)->bool: # default: `_flags.py` beside this module
     path.write_text(text); return True
 
 def stored_flags(name:str)->dict|None: # a command
-    "The stored flag table of a command, or None when there is none"
+    "The stored flags of a command (those of its sections, in the same order), or None when there is no stored table"
     try: from trendlstm._flags import FLAGS
     except ImportError: return None
-    return FLAGS.get(name)
+    names = COMMANDS[name][1]
+    return {k: {**r, 'sections': [s for s in r['sections'] if s in names]} for k, r in FLAGS.items() if set(r['sections']) & set(names)}
 
 # %% ../nbs/06_cli.ipynb #45f10418
 def _suggest(name, valid)->str:
