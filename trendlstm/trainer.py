@@ -30,7 +30,7 @@ from .checkpoint import (CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointError,
                                   load_checkpoint_file, get_rng_state, set_rng_state, seed_everything)
 from .distributed import init_distributed, shard_loader, all_mean, all_gather_rows
 
-# %% ../nbs/03_trainer.ipynb #3e33cf38
+# %% ../nbs/03_trainer.ipynb #56f7d611
 _SCHEDULERS, _PRECISIONS, _DEVICE = ('cosine', 'plateau', 'both', 'none'), ('none', 'bf16', 'fp16'), re.compile(r'auto|cpu|mps|cuda(:\d+)?')
 _FLAG = Bounds(choices=(True, False))
 
@@ -64,6 +64,8 @@ class LSTMTrainingConfig(ConfigBase):
     show_progress: bool = True  # fastprogress bars (Jupyter and terminal)
     deterministic: bool = False  # `torch.use_deterministic_algorithms` (CPU runs are bit-identical without it)
     batch_by_date: bool = False  # training batches of whole dates (all tickers of one or more dates), where the trainer builds the loader
+    loggers: str|None = None  # experiment trackers that get each epoch's history, the configs and the final metrics: 'tensorboard', 'mlflow' or 'tensorboard,mlflow' (extras `trendlstm[tensorboard]`, `trendlstm[mlflow]`); None logs nowhere
+    log_dir: str = 'runs/tracking'  # where the trackers write: TensorBoard event files under <log_dir>/tensorboard, the MLflow file store in <log_dir>/mlruns
     BOUNDS = dict(batch_size=Bounds(lo=1, hi=10_000_000, integer=True), epochs=Bounds(lo=1, hi=1_000_000, integer=True),
                   learning_rate=Bounds(lo=0, lo_open=True, hi=10), weight_decay=Bounds(lo=0, hi=10),
                   early_stopping_patience=Bounds(lo=1, integer=True, optional=True, hint='None never stops early'),
@@ -72,14 +74,22 @@ class LSTMTrainingConfig(ConfigBase):
                   scheduler=Bounds(choices=_SCHEDULERS), min_learning_rate=Bounds(lo=0), plateau_factor=Bounds(lo=0, hi=1, lo_open=True, hi_open=True),
                   plateau_patience=Bounds(lo=0, integer=True), seed=Bounds(lo=0, hi=2**32 - 1, integer=True, optional=True),
                   mixed_precision=Bounds(choices=_PRECISIONS), show_progress=_FLAG, deterministic=_FLAG, batch_by_date=_FLAG)
+    LOGGERS = ('tensorboard', 'mlflow')
 
     def check(self):
         "The `BOUNDS`, the device, and a learning-rate floor no higher than the learning rate"
         super().check(); check_device('LSTMTrainingConfig.device', self.device)
+        bad = [n for n in self.logger_names if n not in self.LOGGERS]
+        if bad: raise ValueError(f"LSTMTrainingConfig.loggers={self.loggers!r}: unknown logger(s) {bad}; use {' or '.join(map(repr, self.LOGGERS))}, comma-separated for both, or None")
         if self.min_learning_rate > self.learning_rate:
             raise ValueError(f"LSTMTrainingConfig.min_learning_rate={self.min_learning_rate!r}: must be <= learning_rate ({self.learning_rate!r}); "
                              "the schedules would raise the learning rate to the floor")
         return self
+
+    @property
+    def logger_names(self)->list:
+        "The trackers `loggers` names ('tensorboard,mlflow' -> ['tensorboard', 'mlflow'])"
+        return [n.strip() for n in (self.loggers or '').split(',') if n.strip()]
 
 # %% ../nbs/03_trainer.ipynb #2a3e4370
 @patch(cls_method=True)
@@ -148,7 +158,7 @@ def _check_optimizer(model, optimizer, scheduler):
         raise ValueError("the optimizer holds none of the model's parameters; build it from this model: create_lstm_optimizer(model)")
     if scheduler is not None and getattr(scheduler, 'optimizer', optimizer) is not optimizer: raise ValueError(_WRONG_SCHEDULER)
 
-# %% ../nbs/03_trainer.ipynb #419d7f20
+# %% ../nbs/03_trainer.ipynb #2ac4f445
 class LSTMTrainer:
     "Fits an `LSTMTrendPredictor`: early stopping, clipping, LR schedules, safe resumable checkpoints, DDP"
     def __init__(self, model:nn.Module, # an `LSTMTrendPredictor` (anything with `.config.horizons` returning its outputs)
@@ -156,8 +166,10 @@ class LSTMTrainer:
                  optimizer:torch.optim.Optimizer=None, # default `create_lstm_optimizer(model, config)`
                  scheduler=None, # bound to `optimizer`; default `create_lstm_scheduler(optimizer, config)`
                  device:str=None, # 'cpu', 'cuda', 'auto', ...; default `config.device`
-                 config:LSTMTrainingConfig=None): # training settings; default `LSTMTrainingConfig()`
+                 config:LSTMTrainingConfig=None, # training settings; default `LSTMTrainingConfig()`
+                 callbacks:list=None): # objects with any of `on_fit_start(trainer)`, `on_epoch_end(trainer, row)`, `on_fit_end(trainer)`: trackers, Optuna pruning, your own
         self.config = c = config or LSTMTrainingConfig()
+        self.callbacks = list(callbacks or [])
         self.horizons = tuple(model.config.horizons)
         self.device = _trainer_device(device or c.device)
         self.dist = init_distributed(self.device.type)
@@ -422,7 +434,7 @@ def _improved(self:LSTMTrainer, value:float)->bool:
     else: self.epochs_without_improvement += 1
     return better
 
-# %% ../nbs/03_trainer.ipynb #255f67f4
+# %% ../nbs/03_trainer.ipynb #37bb1932
 @patch
 def _epoch(self:LSTMTrainer, train, val_loader, mb=None)->bool:
     "Train, validate, schedule, record and checkpoint one epoch; True when early stopping says stop"
@@ -441,6 +453,7 @@ def _epoch(self:LSTMTrainer, train, val_loader, mb=None)->bool:
     row = {'epoch': epoch, **{f'train_{k}': v for k, v in tr.items()}, **{f'val_{k}': v for k, v in va.items()},
            'lr': lr, 'train_seconds': t1 - t0, 'val_seconds': t2 - t1, 'seconds': time.perf_counter() - t0}
     for k, v in row.items(): self.history.setdefault(k, []).append(v)
+    self._call('on_epoch_end', row)
     stop = c.early_stopping_patience is not None and self.epochs_without_improvement >= c.early_stopping_patience
     self.stopped_early = stop
     self._save_epoch(train, improved)
@@ -502,7 +515,22 @@ def _fit_loaders(self:LSTMTrainer, train, val_loader)->tuple:
         raise ValueError("fit needs validation windows: pass val_loader, or an LSTMDataModule or WalkForwardFold as `train`")
     return train, val_loader
 
-# %% ../nbs/03_trainer.ipynb #550f3be5
+# %% ../nbs/03_trainer.ipynb #6e1d5f2e
+@patch
+def _active_callbacks(self:LSTMTrainer)->list:
+    "The trainer's callbacks plus the trackers `config.loggers` names (main process only)"
+    if not (self.config.loggers and self.dist.is_main): return list(self.callbacks)
+    from trendlstm.tracking import make_loggers  # optional dependencies: imported only when a tracker is asked for
+    return [*self.callbacks, *make_loggers(self.config)]
+
+@patch
+def _call(self:LSTMTrainer, event:str, *args):
+    "Call `event` on every callback of the running fit that defines it"
+    for cb in getattr(self, '_fit_callbacks', ()):
+        f = getattr(cb, event, None)
+        if f is not None: f(self, *args)
+
+# %% ../nbs/03_trainer.ipynb #e7755ce4
 @patch
 def fit(self:LSTMTrainer, train, # DataLoader of training windows (shuffled; under DDP its batch_size is the global batch), LSTMDataModule or WalkForwardFold
         val_loader=None, # validation windows, for early stopping, the plateau schedule and the history; default: `train`'s
@@ -529,10 +557,13 @@ def fit(self:LSTMTrainer, train, # DataLoader of training windows (shuffled; und
     self._fit_start, self._num_epochs, self._progress_prefix = time.perf_counter(), num_epochs, prefix
     bars = self._verbose and (IN_NOTEBOOK or sys.stdout.isatty()) and self.epoch < num_epochs and not self.stopped_early
     mb = master_bar(range(self.epoch, num_epochs)) if bars else None
+    self._fit_callbacks = self._active_callbacks()
+    self._call('on_fit_start')
     try:
         for _ in (mb if mb is not None else range(self.epoch, num_epochs)):
             if self.stopped_early or self._epoch(train, val_loader, mb): break
     except KeyboardInterrupt: self._on_interrupt(train)
+    finally: self._call('on_fit_end')
     if self.stopped_early:
         self._log(f"early stopping after epoch {self.epoch}: best {self.early_stopping_metric} {self.best_metric:.4f} at epoch {self.best_epoch}")
     if self.config.restore_best_weights and self._best_state is not None: self.model.load_state_dict(self._best_state)
