@@ -6,7 +6,7 @@ Docs: https://trendlstm.github.io/trendlstm/checkpoint.html.md"""
 
 # %% auto #0
 __all__ = ['CHECKPOINT_FORMAT', 'CHECKPOINT_VERSION', 'CheckpointError', 'to_plain', 'save_checkpoint_file',
-           'load_checkpoint_file', 'loader_generators', 'get_rng_state', 'set_rng_state', 'seed_everything']
+           'load_checkpoint_file', 'loader_generators', 'get_rng_state', 'set_rng_state', 'to_cpu', 'seed_everything']
 
 # %% ../nbs/03b_checkpoint.ipynb #a5310a5c
 import os, random, warnings
@@ -86,9 +86,10 @@ def get_rng_state(loaders=())->dict:
                 python=dict(version=version, state=torch.tensor(state, dtype=torch.int64), gauss_next=gauss_next),
                 loaders=[g.get_state() for l in loaders for g in loader_generators(l)])
 
-# %% ../nbs/03b_checkpoint.ipynb #3d54156e
+# %% ../nbs/03b_checkpoint.ipynb #fb210728
 def set_rng_state(state:dict, loaders=()):
-    "Restore what `get_rng_state` captured"
+    "Restore what `get_rng_state` captured (also from a checkpoint loaded onto a GPU: generator states are CPU tensors)"
+    state = to_cpu(state)
     torch.set_rng_state(state['torch'])
     if state['cuda'] and torch.cuda.is_available(): torch.cuda.set_rng_state_all(state['cuda'])
     n = state['numpy']
@@ -99,6 +100,13 @@ def set_rng_state(state:dict, loaders=()):
     if len(gens) != len(state['loaders']):
         warnings.warn(f"checkpoint has {len(state['loaders'])} loader generator states but the loaders have {len(gens)}; shuffling will not resume exactly")
     for g, s in zip(gens, state['loaders']): g.set_state(s)
+
+def to_cpu(obj):
+    "`obj` (nested dicts, lists, tuples) with every tensor on the CPU"
+    if isinstance(obj, torch.Tensor): return obj.cpu()
+    if isinstance(obj, dict): return {k: to_cpu(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)): return type(obj)(to_cpu(v) for v in obj)
+    return obj
 
 def seed_everything(seed:int, loaders=()):
     "Seed torch (and CUDA), numpy, Python `random` and `loaders`' generators"
