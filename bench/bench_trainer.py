@@ -4,6 +4,8 @@
     python bench/bench_trainer.py                       # CPU, batch 32 and 256, 1 torch thread
     python bench/bench_trainer.py --threads 2 --rounds 9
     python bench/bench_trainer.py --device cuda         # batch 256 and 1024, fp32 and bf16 autocast, data-path check
+    python bench/bench_trainer.py --device cuda --batch-sizes 1024 --precisions none --rounds 3 --readme   # the device-path figure
+    python bench/bench_trainer.py --quick               # a few seconds on CPU: checks that the script runs
 
 All variants train the default `LSTMTrendPredictor` (hidden 128, 2 bidirectional layers, 4 heads) with AdamW, the
 default `LSTMLoss` and gradient clipping at 1.0, on the same DataLoader:
@@ -13,7 +15,13 @@ default `LSTMLoss` and gradient clipping at 1.0, on the same DataLoader:
   NaN guard, per-component sums, gradient-norm record, progress plumbing);
 - `fit`: a whole `fit(num_epochs=1)` call: seeding, the training pass, a validation pass over 64 windows, scheduler
   and early-stopping bookkeeping (checkpoints off);
-- `bare_again`: the bare loop once more, an A/A comparison: its difference from `bare` is the measurement noise.
+- `bare_again`: the bare loop once more, an A/A comparison: its difference from `bare` is the measurement noise;
+- `floor`: the bare loop over batches gathered beforehand and already on the device: the model's training step with no
+  data path at all, the floor a data path is measured against;
+- `device`: the trainer's training pass over `DeviceDataLoader` (trendlstm.device_data), the device-resident data
+  path `fit` takes with `data_on_device='auto'` on a GPU: the data on the device, one gather per batch, the shuffle
+  an index permutation on the device. Its share of the floor (floor time / its time) is the figure of issue #13
+  (goal: at least 90% at batch 1024 on a GPU).
 The variants alternate within each round (the order rotates every round). Times are measured both as wall time and
 as process CPU time: on a shared machine (load average above the core count) wall time mostly measures the
 neighbours, and even CPU time swells by 10-20% at random when caches are thrashed, so the overhead is the ratio of
@@ -25,17 +33,19 @@ operations `_train_epoch` adds to the bare loop (NaN guard, component sums, grad
 times; times the number of batches, over the bare epoch, that predicts the overhead without the noise of two big
 numbers (keep `bookkeeping_us_per_batch` in step with `_train_epoch`).
 
-On CUDA the script also trains from batches already resident on the GPU (no data path at all) and times the data
-path alone (loader + host-to-device copy): if the trainer's epoch is close to the GPU-resident epoch, the data path
-keeps the GPU busy.
+On CUDA the script also times the host data path alone (DataLoader + host-to-device copy) and counts the
+host-to-device copies of one device-path epoch with torch.profiler (the device path should make none per batch).
+`--readme` writes the device-path table into its section of bench/README.md.
 """
-import argparse, contextlib, copy, os, statistics, time, timeit, warnings
+import argparse, contextlib, copy, os, statistics, sys, time, timeit, warnings
+from readme import write_section
 import torch, torch.nn as nn
 from torch.utils.data import DataLoader
 from trendlstm.data import make_synthetic_prices, LSTMDataModule, passthrough_collate
 from trendlstm.model import create_lstm_model
 from trendlstm.loss import LSTMLoss
 from trendlstm.trainer import LSTMTrainer, LSTMTrainingConfig, create_lstm_optimizer, _check_losses
+from trendlstm.device_data import DeviceDataLoader
 
 
 def sync(device):
@@ -70,6 +80,16 @@ def data_path(loader, device):
     for batch in loader: batch = {k: v.to(device, non_blocking=True) for k, v in batch.items()}
 
 
+def htod_copies(fn):
+    "Host-to-device copies CUDA records while `fn()` runs (torch.profiler), or None where the profiler cannot say"
+    try:
+        from torch.profiler import profile, ProfilerActivity
+        with profile(activities=[ProfilerActivity.CPU, ProfilerActivity.CUDA]) as prof: fn(); torch.cuda.synchronize()
+        return sum(1 for e in prof.events() if 'HtoD' in e.name)
+    except Exception as e:
+        print(f'could not count host-to-device copies: {type(e).__name__}: {e}'); return None
+
+
 def median_ratio(num, den): return statistics.median(n / d for n, d in zip(num, den))
 
 
@@ -94,9 +114,13 @@ def main():
     p.add_argument('--tickers', type=int, default=None, help='synthetic tickers (default 12 on CPU, 200 on CUDA)')
     p.add_argument('--days', type=int, default=1500, help='trading days per ticker')
     p.add_argument('--freq', default=None, help="'W' or 'D' windows (default 'W' on CPU, 'D' on CUDA)")
+    p.add_argument('--precisions', nargs='+', default=None, choices=['none', 'bf16'], help="default: none bf16 on CUDA, none on CPU")
+    p.add_argument('--quick', action='store_true', help='a tiny run (3 tickers x 400 days, batch 64, 1 round) that checks the script works')
+    p.add_argument('--readme', action='store_true', help="write the device-path table into bench/README.md (section 'bench_trainer_device')")
     p.add_argument('--flush-denormal', type=int, default=1, help='1: flush denormals to zero (the variants train the same weights for '
                    'different numbers of steps; denormal arithmetic is many times slower on x86 and would favour one at random)')
     a = p.parse_args()
+    if a.quick: a.tickers, a.days, a.rounds, a.batch_sizes = a.tickers or 3, 400, 1, a.batch_sizes or [64]
     cuda = a.device == 'cuda'
     torch.set_num_threads(a.threads)
     torch.set_flush_denormal(bool(a.flush_denormal))
@@ -110,13 +134,15 @@ def main():
     dm = LSTMDataModule(prices, freq=freq)
     n_train = len(dm.train_dataset)
     print(f'data: {tickers} tickers x {a.days} days, freq {freq!r}: {n_train} training windows, {len(dm.val_dataset)} validation windows')
-    precisions = ['none', 'bf16'] if cuda else ['none']
+    precisions = a.precisions or (['none', 'bf16'] if cuda else ['none'])
     small_val = DataLoader(dm.val_dataset, batch_size=64, sampler=range(0, len(dm.val_dataset), max(1, len(dm.val_dataset) // 64))[:64],
                            collate_fn=passthrough_collate, pin_memory=cuda)
     clock = 'wall' if cuda else 'cpu'
     rows = []
     for bs in batch_sizes:
         loader = dm.train_dataloader(bs, pin_memory=cuda)
+        device_loader = DeviceDataLoader(dm.train_dataset, bs, shuffle=True, seed=0, device=device)
+        resident = [{k: v.to(device) for k, v in batch.items()} for batch in loader]
         for mp in precisions:
             torch.manual_seed(0)
             base = create_lstm_model(input_dim=len(dm.feature_names))
@@ -129,7 +155,9 @@ def main():
             variants = {'bare': lambda: bare_epoch(bare_model, bare_opt, loss_fn, loader, device, amp),
                         'bare_again': lambda: bare_epoch(bare_model, bare_opt, loss_fn, loader, device, amp),
                         'train_epoch': lambda: trainer._train_epoch(loader, 1),
-                        'fit': lambda: trainer.fit(loader, small_val, num_epochs=1)}
+                        'fit': lambda: trainer.fit(loader, small_val, num_epochs=1),
+                        'floor': lambda: bare_epoch(bare_model, bare_opt, loss_fn, resident, device, amp),
+                        'device': lambda: trainer._train_epoch(device_loader, 1)}
             times = {k: {'wall': [], 'cpu': []} for k in variants}
             names = list(variants)
             for r in range(a.rounds + 1):
@@ -143,13 +171,15 @@ def main():
                        median_paired_overhead_pct=100 * (median_ratio(times['train_epoch'][clock], times['bare'][clock]) - 1),
                        aa_noise_pct=100 * (best['bare_again'][clock] / best['bare'][clock] - 1),
                        bare_wall_s=min(times['bare']['wall']), trainer_samples_per_s=n_train / min(times['train_epoch']['wall']),
-                       trainer_samples_per_cpu_s=n_train / min(times['train_epoch']['cpu']), batches=len(loader))
+                       trainer_samples_per_cpu_s=n_train / min(times['train_epoch']['cpu']), batches=len(loader),
+                       floor_s=best['floor'][clock], device_s=best['device'][clock],
+                       floor_samples_per_s=n_train / best['floor'][clock], device_samples_per_s=n_train / best['device'][clock],
+                       host_pct_of_floor=100 * best['floor'][clock] / best['train_epoch'][clock],
+                       device_pct_of_floor=100 * best['floor'][clock] / best['device'][clock],
+                       device_median_pct_of_floor=100 * median_ratio(times['floor'][clock], times['device'][clock]))
             if cuda:
-                resident = [{k: v.to(device) for k, v in batch.items()} for batch in loader]
-                row['gpu_resident_s'] = statistics.median(timed(lambda: bare_epoch(bare_model, bare_opt, loss_fn, resident, device, amp), device)[0] for _ in range(3))
                 row['data_path_s'] = statistics.median(timed(lambda: data_path(loader, device), device)[0] for _ in range(3))
-                row['gpu_busy_pct'] = 100 * row['gpu_resident_s'] / row['train_epoch_s']
-                del resident
+                row['device_htod_per_batch'] = (lambda c: None if c is None else c / len(device_loader))(htod_copies(lambda: trainer._train_epoch(device_loader, 1)))
             rows.append(row)
             print(', '.join(f'{k} {v:.3f}' if isinstance(v, float) else f'{k} {v}' for k, v in row.items()), flush=True)
 
@@ -157,13 +187,13 @@ def main():
     print(f'\ntrainer bookkeeping per batch, timed in isolation: {us:.1f} us')
     print(f'load average at the end {os.getloadavg()}; times below are {clock} seconds, fastest of {a.rounds} rounds')
     print(f"{'batch':>6} {'precision':>9} {'bare':>7} {'train_epoch':>11} {'overhead':>9} {'fit(1 ep)':>9} {'overhead':>9} {'median':>8} {'A/A':>7} "
-          f"{'predicted':>9} {'samples/s':>10} {'per CPU-s':>10}" + (f" {'resident':>9} {'data only':>9} {'GPU busy':>8}" if cuda else ''))
+          f"{'predicted':>9} {'samples/s':>10} {'per CPU-s':>10}" + (f" {'data only':>9}" if cuda else ''))
     for r in rows:
         predicted = 100 * us * r['batches'] / 1e6 / r['bare_s']
         print(f"{r['batch']:>6} {r['precision']:>9} {r['bare_s']:7.2f} {r['train_epoch_s']:11.2f} {r['train_epoch_overhead_pct']:8.1f}% "
               f"{r['fit_s']:9.2f} {r['fit_overhead_pct']:8.1f}% {r['median_paired_overhead_pct']:7.1f}% {r['aa_noise_pct']:6.1f}% {predicted:8.2f}% "
               f"{r['trainer_samples_per_s']:10.0f} {r['trainer_samples_per_cpu_s']:10.0f}"
-              + (f" {r['gpu_resident_s']:9.3f} {r['data_path_s']:9.3f} {r['gpu_busy_pct']:7.0f}%" if cuda else ''))
+              + (f" {r['data_path_s']:9.3f}" if cuda else ''))
     worst = max(max(r['train_epoch_overhead_pct'], r['fit_overhead_pct']) for r in rows)
     noise = max(abs(r['aa_noise_pct']) for r in rows)
     predicted = max(100 * us * r['batches'] / 1e6 / r['bare_s'] for r in rows)
@@ -172,6 +202,28 @@ def main():
           f'bookkeeping-based {predicted:.2f}% -> {verdict} the 5% target')
     print("columns: 'overhead' = fastest trainer / fastest bare - 1; 'median' = median of per-round ratios - 1; 'A/A' = fastest bare_again / fastest bare - 1; "
           "'predicted' = bookkeeping per batch x batches / bare epoch")
+    device_table = device_path_table(rows, n_train, clock, a.rounds, cuda)
+    print('\n' + device_table)
+    if a.readme:
+        gpu = torch.cuda.get_device_name(device) if cuda else 'CPU'
+        text = (f"{gpu}, torch {torch.__version__}, {tickers} synthetic tickers x {a.days} days, freq {freq!r}: {n_train:,} training windows, "
+                f"default model; {clock} seconds, fastest of {a.rounds} interleaved rounds.\n\n" + device_table)
+        write_section('bench_trainer_device', 'Trainer: the device-resident data path', text, ' '.join(['python bench/bench_trainer.py', *sys.argv[1:]]))
+
+
+def device_path_table(rows, n_train, clock, rounds, cuda)->str:
+    "The device-resident path and the host path against the floor (training step over batches already on the device), as Markdown"
+    lines = ['| batch | precision | floor windows/s | device path windows/s | device path % of floor | median of rounds | host path windows/s | host path % of floor |'
+             + (' host-to-device copies per batch (device path) |' if cuda else ''), '|---:|---|---:|---:|---:|---:|---:|---:|' + ('---:|' if cuda else '')]
+    for r in rows:
+        htod = r.get('device_htod_per_batch')
+        lines.append(f"| {r['batch']} | {r['precision']} | {r['floor_samples_per_s']:,.0f} | {r['device_samples_per_s']:,.0f} | {r['device_pct_of_floor']:.1f}% | "
+                     f"{r['device_median_pct_of_floor']:.1f}% | {n_train / r['train_epoch_s']:,.0f} | {r['host_pct_of_floor']:.1f}% |"
+                     + ((' n/a |' if htod is None else f' {htod:.2f} |') if cuda else ''))
+    worst = min(r['device_pct_of_floor'] for r in rows)
+    lines.append(f"\nfloor: the bare training step over batches gathered beforehand on the device; % of floor = floor time / path time ({clock} time, fastest "
+                 f"of {rounds} rounds). Device path at {worst:.1f}% of the floor at worst (goal: >= 90% at batch 1024 on a GPU).")
+    return '\n'.join(lines)
 
 
 if __name__ == '__main__':

@@ -30,7 +30,7 @@ from .checkpoint import (CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointError,
                                   load_checkpoint_file, get_rng_state, set_rng_state, seed_everything)
 from .distributed import init_distributed, shard_loader, all_mean, all_gather_rows
 
-# %% ../nbs/03_trainer.ipynb #56f7d611
+# %% ../nbs/03_trainer.ipynb #91b5a630
 _SCHEDULERS, _PRECISIONS, _DEVICE = ('cosine', 'plateau', 'both', 'none'), ('none', 'bf16', 'fp16'), re.compile(r'auto|cpu|mps|cuda(:\d+)?')
 _FLAG = Bounds(choices=(True, False))
 
@@ -66,6 +66,7 @@ class LSTMTrainingConfig(ConfigBase):
     batch_by_date: bool = False  # training batches of whole dates (all tickers of one or more dates), where the trainer builds the loader
     loggers: str|None = None  # experiment trackers that get each epoch's history, the configs and the final metrics: 'tensorboard', 'mlflow' or 'tensorboard,mlflow' (extras `trendlstm[tensorboard]`, `trendlstm[mlflow]`); None logs nowhere
     log_dir: str = 'runs/tracking'  # where the trackers write: TensorBoard event files under <log_dir>/tensorboard, the MLflow file store in <log_dir>/mlruns
+    data_on_device: str = 'auto'  # where the fit's batches are gathered: 'always' from a copy of the data on the training device (no host-to-device copy per batch), 'never' on the host, 'auto' on a CUDA device when the data take at most half its free memory
     BOUNDS = dict(batch_size=Bounds(lo=1, hi=10_000_000, integer=True), epochs=Bounds(lo=1, hi=1_000_000, integer=True),
                   learning_rate=Bounds(lo=0, lo_open=True, hi=10), weight_decay=Bounds(lo=0, hi=10),
                   early_stopping_patience=Bounds(lo=1, integer=True, optional=True, hint='None never stops early'),
@@ -73,7 +74,8 @@ class LSTMTrainingConfig(ConfigBase):
                   max_grad_norm=Bounds(lo=0, lo_open=True, optional=True, hint='None disables clipping'),
                   scheduler=Bounds(choices=_SCHEDULERS), min_learning_rate=Bounds(lo=0), plateau_factor=Bounds(lo=0, hi=1, lo_open=True, hi_open=True),
                   plateau_patience=Bounds(lo=0, integer=True), seed=Bounds(lo=0, hi=2**32 - 1, integer=True, optional=True),
-                  mixed_precision=Bounds(choices=_PRECISIONS), show_progress=_FLAG, deterministic=_FLAG, batch_by_date=_FLAG)
+                  mixed_precision=Bounds(choices=_PRECISIONS), show_progress=_FLAG, deterministic=_FLAG, batch_by_date=_FLAG,
+                  data_on_device=Bounds(choices=('auto', 'always', 'never')))
     LOGGERS = ('tensorboard', 'mlflow')
 
     def check(self):
@@ -489,28 +491,41 @@ def _progress_prefix(train, seed)->str:
     fold = getattr(train, 'fold', None)
     return (f"fold {fold + 1}, " if isinstance(fold, int) else '') + (f"seed {seed}, " if seed is not None else '')
 
-# %% ../nbs/03_trainer.ipynb #b21b8971
+# %% ../nbs/03_trainer.ipynb #5c1628fb
 def _auto_metric(metric:str, loader)->str:
     "The early-stopping metric `metric` names for `loader`'s labels ('auto': 'loss' for raw labels, 'rank_ic_mean' otherwise)"
     if metric != 'auto': return metric
     label = getattr(getattr(getattr(loader, 'dataset', None), 'config', None), 'label', 'raw')
     return 'loss' if label == 'raw' else 'rank_ic_mean'
 
+from .device_data import DeviceDataLoader, use_device_data
+
 @patch
-def _train_loader(self:LSTMTrainer, dataset)->DataLoader:
-    "Shuffled training batches of `config.batch_size` windows (whole dates with `config.batch_by_date`)"
-    by_date = dict(by_date=True) if self.config.batch_by_date else {}
-    return dataset.dataloader(self.config.batch_size, shuffle=True, seed=self.config.seed, **by_date)
+def _data_on_device(self:LSTMTrainer, datasets:list)->bool:
+    "Whether `config.data_on_device` serves `datasets` from a copy on the training device (not under torchrun)"
+    if self.dist.world_size == 1: return use_device_data(self.config.data_on_device, self.device, datasets)
+    if self.config.data_on_device == 'always':
+        raise ValueError("data_on_device='always' is not supported under torchrun yet (each rank slices the batches of a DataLoader); use 'auto' or 'never'")
+    return False
+
+@patch
+def _train_loader(self:LSTMTrainer, dataset, on_device:bool=False):
+    "Shuffled training batches of `config.batch_size` windows (whole dates with `config.batch_by_date`), gathered on the device when `on_device`"
+    kw = dict(shuffle=True, seed=self.config.seed, by_date=self.config.batch_by_date)
+    return DeviceDataLoader(dataset, self.config.batch_size, device=self.device, **kw) if on_device else dataset.dataloader(self.config.batch_size, **kw)
 
 @patch
 def _fit_loaders(self:LSTMTrainer, train, val_loader)->tuple:
-    "Training and validation loaders from a DataLoader, an `LSTMDataModule` or a `WalkForwardFold`"
+    "Training and validation loaders from a DataLoader, an `LSTMDataModule` or a `WalkForwardFold` (on the device per `config.data_on_device`)"
     if isinstance(train, (LSTMDataModule, WalkForwardFold)):
         tr, va = (train.train_dataset, train.val_dataset) if isinstance(train, LSTMDataModule) else (train.train, train.val)
         if val_loader is None and len(va) == 0:
             raise ValueError("the data has no validation windows for early stopping and the plateau schedule: raise val_fraction "
                              "(LSTMDataModule) or val_days (walk_forward_folds), or pass val_loader")
-        train, val_loader = self._train_loader(tr), val_loader or va.dataloader(self.config.batch_size)
+        on_device = self._data_on_device([tr] if val_loader is not None else [tr, va])
+        train, bs = self._train_loader(tr, on_device), self.config.batch_size
+        if val_loader is None:
+            val_loader = DeviceDataLoader(va, bs, device=self.device, table=train.device_dataset.table) if on_device else va.dataloader(bs)
     if val_loader is None:
         raise ValueError("fit needs validation windows: pass val_loader, or an LSTMDataModule or WalkForwardFold as `train`")
     return train, val_loader
