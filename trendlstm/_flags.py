@@ -253,6 +253,13 @@ FLAGS = {'hidden_dim': {'type': 'int',
                     '<log_dir>/mlruns',
              'bounds': '',
              'sections': ['training']},
+ 'data_on_device': {'type': 'str',
+                    'default': 'auto',
+                    'doc': "where the fit's batches are gathered: 'always' from a copy of the data on the training device (no "
+                           "host-to-device copy per batch), 'never' on the host, 'auto' on a CUDA device when the data take at most half "
+                           'its free memory',
+                    'bounds': "one of 'auto', 'always', 'never'",
+                    'sections': ['training']},
  'trend_weight': {'type': 'float',
                   'default': 1.0,
                   'doc': 'weight of the trend-score regression in the total',
