@@ -18,13 +18,13 @@ from .cli import command
 from .runs import InputError, check_output, check_writable, staged_file
 
 # %% auto #0
-__all__ = ['EXPORT_FORMATS', 'EXPORT_FORMAT', 'EXPORT_VERSION', 'OUTPUT_NAMES', 'check_export_format', 'require',
-           'export_metadata', 'write_export', 'export_model', 'read_export_metadata', 'ExportedModel', 'load_predictor']
+__all__ = ['EXPORT_FORMATS', 'EXPORT_FORMAT', 'EXPORT_VERSION', 'EXPORT_OUTPUTS', 'check_export_format', 'export_metadata',
+           'write_export', 'export_model', 'read_export_metadata', 'ExportedModel', 'load_predictor']
 
-# %% ../nbs/09c_export.ipynb #361dddd5
+# %% ../nbs/09c_export.ipynb #9ca43175
 EXPORT_FORMATS = {'onnx': '.onnx', 'torch_export': '.pt2'}  # format -> file suffix
 EXPORT_FORMAT, EXPORT_VERSION = 'trendlstm.export', 1  # the metadata's `format` and `format_version`
-OUTPUT_NAMES = ('trend', 'direction_logits', 'attention')  # the graph's outputs, in order (the model's output dict)
+EXPORT_OUTPUTS = ('trend', 'direction_logits', 'attention')  # the graph's outputs, in order (the model's output dict)
 
 def check_export_format(format:str, # 'onnx' or 'torch_export'
                         path=None)->Path|None: # the file to write; its suffix must be the format's
@@ -37,8 +37,8 @@ def check_export_format(format:str, # 'onnx' or 'torch_export'
     if path.suffix != suffix: raise ValueError(f"{path}: a {format} export is a {suffix} file; name it e.g. model{suffix}")
     return path
 
-# %% ../nbs/09c_export.ipynb #ec8e0f94
-def require(module:str, # the importable name, e.g. 'onnxruntime'
+# %% ../nbs/09c_export.ipynb #9fa01f16
+def _require(module:str, # the importable name, e.g. 'onnxruntime'
             why:str): # what needs it, for the message
     "Import and return `module`, or raise an ImportError naming `pip install 'trendlstm[onnx]'`"
     try: return importlib.import_module(module)
@@ -81,7 +81,7 @@ def _exported_program(model, meta:dict):
     example = torch.zeros(2, *meta['inputs']['features'][1:])
     return torch.export.export(model.eval(), (example,), dynamic_shapes={'features': {0: torch.export.Dim('batch')}})
 
-# %% ../nbs/09c_export.ipynb #3f9b4ae9
+# %% ../nbs/09c_export.ipynb #6896d215
 def write_export(trainer, # an `LSTMTrainer` with a `data_state`
                  path, # the file to write (any name: `export_model` checks the suffix)
                  format:str='onnx')->Path: # 'onnx' or 'torch_export'
@@ -94,8 +94,8 @@ def write_export(trainer, # an `LSTMTrainer` with a `data_state`
         if format == 'torch_export':
             torch.export.save(_exported_program(model, meta), path, extra_files={'trendlstm.json': json.dumps(meta)})
         else:
-            require('onnxscript', 'exporting to ONNX'); require('onnx', 'exporting to ONNX')
-            program = torch.onnx.export(_exported_program(model, meta), dynamo=True, input_names=['features'], output_names=list(OUTPUT_NAMES), verbose=False)
+            _require('onnxscript', 'exporting to ONNX'); _require('onnx', 'exporting to ONNX')
+            program = torch.onnx.export(_exported_program(model, meta), dynamo=True, input_names=['features'], output_names=list(EXPORT_OUTPUTS), verbose=False)
             program.model.metadata_props['trendlstm'] = json.dumps(meta)
             program.save(path, external_data=False)
     return path
@@ -117,13 +117,13 @@ def export_model(checkpoint, # a checkpoint written by `LSTMTrainer.save_checkpo
     finally: tmp.unlink(missing_ok=True)
     return path
 
-# %% ../nbs/09c_export.ipynb #e763d179
+# %% ../nbs/09c_export.ipynb #6fedd4ab
 def read_export_metadata(path)->dict: # a file written by `export_model`
     "The metadata an exported file carries"
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"no exported model at {path}; write one with export_model or `trendlstm export`")
     if path.suffix == '.onnx':
-        onnx = require('onnx', 'reading an ONNX file')
+        onnx = _require('onnx', 'reading an ONNX file')
         props = {p.key: p.value for p in onnx.load(str(path), load_external_data=False).metadata_props}
         return _check_metadata(props.get('trendlstm'), path)
     if path.suffix == '.pt2':
@@ -140,12 +140,12 @@ def _check_metadata(text:str|None, path)->dict:
     if meta.get('format_version', 0) > EXPORT_VERSION: raise ValueError(f"{path}: export format {meta['format_version']} is newer than this trendlstm reads ({EXPORT_VERSION}); upgrade trendlstm")
     return meta
 
-# %% ../nbs/09c_export.ipynb #4f897bdf
+# %% ../nbs/09c_export.ipynb #895f0c7a
 class ExportedModel:
     "A network written by `export_model`, loaded for scoring, with the metadata that builds its input windows"
     def __init__(self, path:Path, # the exported file
                  metadata:dict, # `export_metadata` as stored in the file
-                 run): # numpy `(B, T, F)` float32 -> the graph's outputs, a list of numpy arrays in `OUTPUT_NAMES` order
+                 run): # numpy `(B, T, F)` float32 -> the graph's outputs, a list of numpy arrays in `EXPORT_OUTPUTS` order
         self.path, self.metadata, self._run = Path(path), metadata, run
 
     @property
@@ -154,16 +154,16 @@ class ExportedModel:
     def horizons(self)->tuple: return tuple(self.metadata['horizons'])
     def __repr__(self): return f"ExportedModel({self.metadata['model_format']}, {self.path.name}, inputs={self.metadata['inputs']['features']}, horizons={self.horizons})"
 
-# %% ../nbs/09c_export.ipynb #d485c951
+# %% ../nbs/09c_export.ipynb #6fd5234b
 def _onnx_runner(path:Path, threads:int|None):
     "Metadata and run function of an ONNX file, through onnxruntime"
-    ort = require('onnxruntime', 'scoring an ONNX model')
+    ort = _require('onnxruntime', 'scoring an ONNX model')
     opts = ort.SessionOptions()
     opts.log_severity_level = 3  # errors only
     if threads: opts.intra_op_num_threads = threads
     session = ort.InferenceSession(str(path), opts, providers=['CPUExecutionProvider'])
     meta = _check_metadata(session.get_modelmeta().custom_metadata_map.get('trendlstm'), path)
-    return meta, lambda x: session.run(list(OUTPUT_NAMES), {'features': x})
+    return meta, lambda x: session.run(list(EXPORT_OUTPUTS), {'features': x})
 
 def _torch_export_runner(path:Path):
     "Metadata and run function of a `.pt2` file, through `torch.export.load`"
@@ -173,7 +173,7 @@ def _torch_export_runner(path:Path):
     meta = _check_metadata(extra['trendlstm.json'], path)
     def run(x):
         with torch.inference_mode(): out = module(torch.from_numpy(x))
-        return [out[k].numpy() for k in OUTPUT_NAMES]
+        return [out[k].numpy() for k in EXPORT_OUTPUTS]
     return meta, run
 
 # %% ../nbs/09c_export.ipynb #a8a5527e
@@ -187,7 +187,7 @@ def load(cls:ExportedModel, path, # a .onnx or .pt2 file written by `export_mode
     if path.suffix not in EXPORT_FORMATS.values(): raise ValueError(f"{path}: not an exported trendlstm model; pass a .onnx or .pt2 file written by `trendlstm export`")
     return cls(path, *(_onnx_runner(path, threads) if path.suffix == '.onnx' else _torch_export_runner(path)))
 
-# %% ../nbs/09c_export.ipynb #2fee17a6
+# %% ../nbs/09c_export.ipynb #1ab25b93
 @patch
 def __call__(self:ExportedModel, features:np.ndarray)->dict: # `(B, sequence_length, n_features)` scaled windows
     "The network's outputs on `features`: {'trend': (B, H), 'direction_logits': (B, H, 2), 'attention': (B, heads, T)}"
@@ -195,7 +195,7 @@ def __call__(self:ExportedModel, features:np.ndarray)->dict: # `(B, sequence_len
     if x.ndim != 3 or list(x.shape[1:]) != want[1:]:
         raise ValueError(f"features have shape {x.shape}, expected (batch, {want[1]}, {want[2]}): windows of sequence_length={want[1]} "
                          f"samples of the {want[2]} features {self.metadata['feature_names'][:3]}...; build them with predict_prices")
-    return dict(zip(OUTPUT_NAMES, self._run(x)))
+    return dict(zip(EXPORT_OUTPUTS, self._run(x)))
 
 # %% ../nbs/09c_export.ipynb #4e4a8c11
 _LABELS = (('actual_trend', 'trend'), ('direction', 'direction'), ('label', 'label'), ('forward_return', 'forward_return'))  # frame column, batch key
@@ -232,10 +232,11 @@ def predict_prices(self:ExportedModel, prices, # new raw OHLCV: a path or frame 
     dm = LSTMDataModule.from_state_dict(self.data_state)
     return self.predict(dm.inference_dataloader(prices, batch_size, last_only), with_labels)
 
-# %% ../nbs/09c_export.ipynb #9fccff4a
-def load_predictor(path): # a .onnx or .pt2 file written by `export_model`, or a trendlstm checkpoint (.pt)
+# %% ../nbs/09c_export.ipynb #7a8fa2f0
+def load_predictor(path, # a .onnx or .pt2 file written by `export_model`, or a trendlstm checkpoint (.pt)
+                   threads:int|None=None): # onnxruntime intra-op threads for an ONNX file (None: its default)
     "An `ExportedModel` for an exported file, else the `LSTMTrainer` of a checkpoint"
-    if Path(path).suffix in EXPORT_FORMATS.values(): return ExportedModel.load(path)
+    if Path(path).suffix in EXPORT_FORMATS.values(): return ExportedModel.load(path, threads)
     from trendlstm.trainer import LSTMTrainer
     return LSTMTrainer.from_checkpoint(path)
 
