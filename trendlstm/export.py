@@ -21,7 +21,7 @@ from .runs import InputError, check_output, check_writable, staged_file
 __all__ = ['EXPORT_FORMATS', 'EXPORT_FORMAT', 'EXPORT_VERSION', 'EXPORT_OUTPUTS', 'check_export_format', 'export_metadata',
            'write_export', 'export_model', 'read_export_metadata', 'ExportedModel', 'load_predictor']
 
-# %% ../nbs/09c_export.ipynb #9ca43175
+# %% ../nbs/09c_export.ipynb #5270571a
 EXPORT_FORMATS = {'onnx': '.onnx', 'torch_export': '.pt2'}  # format -> file suffix
 EXPORT_FORMAT, EXPORT_VERSION = 'trendlstm.export', 1  # the metadata's `format` and `format_version`
 EXPORT_OUTPUTS = ('trend', 'direction_logits', 'attention')  # the graph's outputs, in order (the model's output dict)
@@ -34,12 +34,12 @@ def check_export_format(format:str, # 'onnx' or 'torch_export'
         raise ValueError(f"format={format!r}{why}; use one of {list(EXPORT_FORMATS)}")
     if path is None: return None
     path, suffix = Path(path), EXPORT_FORMATS[format]
-    if path.suffix != suffix: raise ValueError(f"{path}: a {format} export is a {suffix} file; name it e.g. model{suffix}")
+    if path.suffix != suffix: raise ValueError(f"{path}: format {format!r} writes a {suffix} file; name it e.g. model{suffix}")
     return path
 
-# %% ../nbs/09c_export.ipynb #9fa01f16
+# %% ../nbs/09c_export.ipynb #5d14330b
 def _require(module:str, # the importable name, e.g. 'onnxruntime'
-            why:str): # what needs it, for the message
+             why:str): # what needs it, for the message
     "Import and return `module`, or raise an ImportError naming `pip install 'trendlstm[onnx]'`"
     try: return importlib.import_module(module)
     except ImportError as e:
@@ -175,11 +175,11 @@ def _torch_export_runner(path:Path):
         return [out[k].numpy() for k in EXPORT_OUTPUTS]
     return meta, run
 
-# %% ../nbs/09c_export.ipynb #a8a5527e
+# %% ../nbs/09c_export.ipynb #c2ca30e3
 @patch(cls_method=True)
 def load(cls:ExportedModel, path, # a .onnx or .pt2 file written by `export_model`
-          threads:int|None=None, # onnxruntime intra-op threads (None: its default; ignored for .pt2)
-         )->ExportedModel:
+         threads:int|None=None, # onnxruntime intra-op threads (None: its default; ignored for .pt2)
+        )->ExportedModel:
     "Load an exported file for scoring"
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"no exported model at {path}; write one with export_model or `trendlstm export`")
@@ -196,12 +196,12 @@ def __call__(self:ExportedModel, features:np.ndarray)->dict: # `(B, sequence_len
                          f"samples of the {want[2]} features {self.metadata['feature_names'][:3]}...; build them with predict_prices")
     return dict(zip(EXPORT_OUTPUTS, self._run(x)))
 
-# %% ../nbs/09c_export.ipynb #4e4a8c11
+# %% ../nbs/09c_export.ipynb #4185d44c
 _LABELS = (('actual_trend', 'trend'), ('direction', 'direction'), ('label', 'label'), ('forward_return', 'forward_return'))  # frame column, batch key
 
 @patch
 def predict(self:ExportedModel, loader, # windows to score (an `inference_dataloader`)
-             with_labels:bool=False)->pd.DataFrame: # add the realized labels (NaN where unknown)
+            with_labels:bool=False)->pd.DataFrame: # add the realized labels (NaN where unknown)
     "The frame `LSTMTrainer.predict` returns, from this exported network"
     import pandas as pd
     from scipy.special import expit
@@ -220,12 +220,12 @@ def predict(self:ExportedModel, loader, # windows to score (an `inference_datalo
             for col, key in _LABELS: df[f'{col}_{h}day'] = np.where(r['label_mask'][:, i], r[key][:, i], np.nan)
     return df
 
-# %% ../nbs/09c_export.ipynb #935ba325
+# %% ../nbs/09c_export.ipynb #8f1a5642
 @patch
 def predict_prices(self:ExportedModel, prices, # new raw OHLCV: a path or frame as `load_prices` accepts
-                    last_only:bool=False, # only each ticker's latest window (today's forecast)
-                    with_labels:bool=False, # add the realized labels where the prices reach far enough
-                    batch_size:int=1024)->pd.DataFrame:
+                   last_only:bool=False, # only each ticker's latest window (today's forecast)
+                   with_labels:bool=False, # add the realized labels where the prices reach far enough
+                   batch_size:int=1024)->pd.DataFrame:
     "`LSTMTrainer.predict_prices` with the exported network: windows built and scaled with the stored data state"
     from trendlstm.data import LSTMDataModule
     dm = LSTMDataModule.from_state_dict(self.data_state)
@@ -239,7 +239,7 @@ def load_predictor(path, # a .onnx or .pt2 file written by `export_model`, or a 
     from trendlstm.trainer import LSTMTrainer
     return LSTMTrainer.from_checkpoint(path)
 
-# %% ../nbs/09c_export.ipynb #8ec35633
+# %% ../nbs/09c_export.ipynb #a07ab82b
 @command()
 def export(checkpoint:str=None, # the checkpoint.pt of a `trendlstm train` report folder (or a best.pt / last.pt)
            format:str='onnx', # onnx (scored with onnxruntime: pip install 'trendlstm[onnx]') or torch_export (a torch.export program, .pt2)
@@ -257,7 +257,7 @@ def export(checkpoint:str=None, # the checkpoint.pt of a `trendlstm train` repor
         why = ' (torch.jit is deprecated in torch 2.x; torch_export is its successor)' if format == 'torchscript' else ''
         raise InputError(f"--format {format}: use {' or '.join(EXPORT_FORMATS)}{why}.")
     out = Path(out) if out else Path(checkpoint).with_name('model' + EXPORT_FORMATS[format])
-    if out.suffix != EXPORT_FORMATS[format]: raise InputError(f"--out {out}: a {format} export is a {EXPORT_FORMATS[format]} file; e.g. --out {out.with_suffix(EXPORT_FORMATS[format])}")
+    if out.suffix != EXPORT_FORMATS[format]: raise InputError(f"--out {out}: --format {format} writes a {EXPORT_FORMATS[format]} file; e.g. --out {out.with_suffix(EXPORT_FORMATS[format])}")
     check_output(check_writable('--out', out), overwrite, folder=False)
     trainer = LSTMTrainer.from_checkpoint(checkpoint, device='cpu', best=best)
     with staged_file(out, overwrite) as tmp_file: write_export(trainer, tmp_file, format)
