@@ -195,7 +195,7 @@ def write_best_config(study, path)->Path: # an Optuna study run by `tune`; a .js
     path.write_text(json.dumps(jsonable(best_settings(study)), indent=2))
     return path
 
-# %% ../nbs/09_tune.ipynb #1ea8083b
+# %% ../nbs/09_tune.ipynb #db724594
 def plot_optimization_history(study, ax=None):
     "Each trial's validation RankIC and the best so far"
     from optuna.trial import TrialState
@@ -208,6 +208,7 @@ def plot_optimization_history(study, ax=None):
         ax.step(n, np.fmax.accumulate(np.array(v, dtype=float)), where='post', color='C3', label='best so far')
     if pruned: ax.plot(*zip(*pruned), 'x', color='gray', label='pruned (last reported)')
     ax.set(xlabel='trial', ylabel='validation RankIC', title=f'Optimization history ({len(study.trials)} trials)')
+    ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
     ax.legend(fontsize=8)
     return ax
 
@@ -255,7 +256,7 @@ def read_search_space(path)->dict: # a .json file: {field: {"low": a, "high": b}
     try: return check_search_space(json.loads(path.read_text()))
     except ValueError as e: raise InputError(f"--space {path}: {' '.join(str(e).split())}") from e
 
-# %% ../nbs/09_tune.ipynb #17203e35
+# %% ../nbs/09_tune.ipynb #5c3f187a
 def tune_cli(data:str='sample', # 'sample' (5 tickers, 2000-2013), 'synthetic', or a .csv/.csv.gz/.parquet file of daily prices
              config:str=None, # a .json or .toml file with [model], [data], [training], [loss] and [walk_forward] sections
              out:str=None, # the report folder (default: runs/tune-<date>-<time>)
@@ -293,5 +294,6 @@ def tune_cli(data:str='sample', # 'sample' (5 tickers, 2000-2013), 'synthetic', 
     print(f"trendlstm tune: {found}; report written to {out/'report.html'}; train it: trendlstm train --data {data} --config {out/'best_config.json'}")
     return study
 
-tune_cli.__name__ = 'tune'  # the subcommand's name
+tune_cli.__name__ = 'tune'  # `command` registers a function under its name: the subcommand is `tune`
 command(*TUNE_SECTIONS)(tune_cli)
+tune_cli.__name__ = 'tune_cli'  # and the Python name stays apart from `tune` the function
