@@ -10,8 +10,8 @@ __all__ = ['DEFAULT_SEARCH_SPACE', 'TUNE_SECTIONS', 'FIXED', 'OBJECTIVE', 'STUDY
            'best_settings', 'write_best_config', 'plot_optimization_history', 'plot_param_importances', 'tune_report',
            'read_search_space', 'tune_cli']
 
-# %% ../nbs/09_tune.ipynb #359665f6
-import json, math, shutil, time, warnings
+# %% ../nbs/09_tune.ipynb #6ac38b6a
+import json, math, shutil, time
 from pathlib import Path
 import numpy as np, pandas as pd
 import matplotlib.pyplot as plt
