@@ -261,7 +261,7 @@ def read_search_space(path)->dict: # a .json file: {field: {"low": a, "high": b}
     try: return check_search_space(json.loads(path.read_text()))
     except ValueError as e: raise InputError(f"--space {path}: {' '.join(str(e).split())}") from e
 
-# %% ../nbs/09_tune.ipynb #337c0aaa
+# %% ../nbs/09_tune.ipynb #30132c2f
 def tune_cli(data:str='sample', # 'sample' (5 tickers, 2000-2013), 'synthetic', or a .csv/.csv.gz/.parquet file of daily prices
              config:str=None, # a .json or .toml file with [model], [data], [training], [loss] and [walk_forward] sections
              out:str=None, # the report folder (default: runs/tune-<date>-<time>)
@@ -271,7 +271,7 @@ def tune_cli(data:str='sample', # 'sample' (5 tickers, 2000-2013), 'synthetic', 
              folds:int=1, # walk-forward folds whose validation blocks score a trial
              timeout:float=None, # stop starting trials after this many seconds
              space:str=None, # a .json file of the search space (default: DEFAULT_SEARCH_SPACE)
-             pruning:bool=True, # stop trials below the median of earlier ones after the warm-up epochs
+             pruning:bool=True, # prune trials whose validation RankIC falls below the median of earlier trials (--no-pruning: run every trial to its end)
              threads:int=1, # torch CPU threads (0: torch's default)
              debug:bool=False, # show the traceback of an error
              **overrides): # config fields, e.g. `epochs=10, val_days=365`
