@@ -249,8 +249,8 @@ FLAGS = {'hidden_dim': {'type': 'int',
              'sections': ['training']},
  'log_dir': {'type': 'str',
              'default': 'runs/tracking',
-             'doc': 'where the trackers write: TensorBoard event files under <log_dir>/tensorboard, the MLflow file store in '
-                    '<log_dir>/mlruns',
+             'doc': 'where the trackers write: TensorBoard event files under <log_dir>/tensorboard, a SQLite MLflow store '
+                    '<log_dir>/mlflow.db (artifacts in <log_dir>/mlartifacts)',
              'bounds': '',
              'sections': ['training']},
  'data_on_device': {'type': 'str',

@@ -30,7 +30,7 @@ from .checkpoint import (CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointError,
                                   load_checkpoint_file, get_rng_state, set_rng_state, seed_everything)
 from .distributed import init_distributed, shard_loader, all_mean, all_gather_rows
 
-# %% ../nbs/03_trainer.ipynb #91b5a630
+# %% ../nbs/03_trainer.ipynb #1734cd8f
 _SCHEDULERS, _PRECISIONS, _DEVICE = ('cosine', 'plateau', 'both', 'none'), ('none', 'bf16', 'fp16'), re.compile(r'auto|cpu|mps|cuda(:\d+)?')
 _FLAG = Bounds(choices=(True, False))
 
@@ -65,7 +65,7 @@ class LSTMTrainingConfig(ConfigBase):
     deterministic: bool = False  # `torch.use_deterministic_algorithms` (CPU runs are bit-identical without it)
     batch_by_date: bool = False  # training batches of whole dates (all tickers of one or more dates), where the trainer builds the loader
     loggers: str|None = None  # experiment trackers that get each epoch's history, the configs and the final metrics: 'tensorboard', 'mlflow' or 'tensorboard,mlflow' (extras `trendlstm[tensorboard]`, `trendlstm[mlflow]`); None logs nowhere
-    log_dir: str = 'runs/tracking'  # where the trackers write: TensorBoard event files under <log_dir>/tensorboard, the MLflow file store in <log_dir>/mlruns
+    log_dir: str = 'runs/tracking'  # where the trackers write: TensorBoard event files under <log_dir>/tensorboard, a SQLite MLflow store <log_dir>/mlflow.db (artifacts in <log_dir>/mlartifacts)
     data_on_device: str = 'auto'  # where the fit's batches are gathered: 'always' from a copy of the data on the training device (no host-to-device copy per batch), 'never' on the host, 'auto' on a CUDA device when the data take at most half its free memory
     BOUNDS = dict(batch_size=Bounds(lo=1, hi=10_000_000, integer=True), epochs=Bounds(lo=1, hi=1_000_000, integer=True),
                   learning_rate=Bounds(lo=0, lo_open=True, hi=10), weight_decay=Bounds(lo=0, hi=10),
