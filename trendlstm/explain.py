@@ -140,7 +140,7 @@ def _baseline(baseline, x)->torch.Tensor:
     try: return b.expand_as(x).contiguous()
     except RuntimeError: raise ValueError(f"baseline of shape {tuple(b.shape)} does not fit windows of shape {tuple(x.shape[1:])} (T, F)") from None
 
-# %% ../nbs/09b_explain.ipynb #396307df
+# %% ../nbs/09b_explain.ipynb #e6a27c1a
 @dataclass
 class Attributions:
     "Integrated-gradients attributions of one horizon's trend score over some windows"
@@ -152,12 +152,22 @@ class Attributions:
     horizon_days:int # the horizon whose trend score is explained
     windows:np.ndarray # (n,) index of each window in the dataset
 
-    def by_lag_feature(self)->pd.DataFrame:
-        "Mean |attribution| over windows: index `lag` (0 = last step), one column per input"
-        a = np.abs(self.values).mean(0)[::-1]
-        return pd.DataFrame(a, index=pd.RangeIndex(len(a), name='lag'), columns=pd.Index(self.feature_names, name='feature'))
-    def by_feature(self)->pd.Series: return self.by_lag_feature().sum(axis=0).rename('mean_abs_attribution')
-    def by_lag(self)->pd.Series: return self.by_lag_feature().sum(axis=1).rename('mean_abs_attribution')
+# %% ../nbs/09b_explain.ipynb #0f23eed0
+@patch
+def by_lag_feature(self:Attributions)->pd.DataFrame:
+    "Mean |attribution| over windows: index `lag` (0 = last step), one column per input"
+    a = np.abs(self.values).mean(0)[::-1]
+    return pd.DataFrame(a, index=pd.RangeIndex(len(a), name='lag'), columns=pd.Index(self.feature_names, name='feature'))
+
+@patch
+def by_feature(self:Attributions)->pd.Series:
+    "Mean |attribution| per input, summed over the lags"
+    return self.by_lag_feature().sum(axis=0).rename('mean_abs_attribution')
+
+@patch
+def by_lag(self:Attributions)->pd.Series:
+    "Mean |attribution| per lag, summed over the inputs"
+    return self.by_lag_feature().sum(axis=1).rename('mean_abs_attribution')
 
 # %% ../nbs/09b_explain.ipynb #7f394109
 @patch
