@@ -20,8 +20,8 @@ from torch.utils.data import DataLoader
 from .metrics import horizon_metrics
 
 # %% auto #0
-__all__ = ['IMPORTANCE_METRICS', 'METRIC_WORDS', 'permutation_importance', 'plot_permutation_importance', 'require_captum',
-           'Attributions', 'integrated_gradients', 'plot_integrated_gradients']
+__all__ = ['IMPORTANCE_METRICS', 'METRIC_WORDS', 'permutation_importance', 'importance_order', 'plot_permutation_importance',
+           'require_captum', 'Attributions', 'integrated_gradients', 'plot_integrated_gradients']
 
 # %% ../nbs/09b_explain.ipynb #88570773
 IMPORTANCE_METRICS = ('rank_ic', 'direction_acc') # the `horizon_metrics` whose drop `permutation_importance` measures
@@ -97,14 +97,20 @@ def permutation_importance(trainer_or_model, # a fitted `LSTMTrainer` or its `LS
     return (pd.DataFrame(rows).groupby(['feature', 'horizon_days', 'metric'], sort=False)
             .agg(baseline=('baseline', 'first'), drop_mean=('drop', 'mean'), drop_std=('drop', 'std'), n_repeats=('drop', 'size')).reset_index())
 
-# %% ../nbs/09b_explain.ipynb #77d9db4e
+# %% ../nbs/09b_explain.ipynb #c3ccac30
 METRIC_WORDS = dict(rank_ic='RankIC', direction_acc='direction accuracy')
+
+def importance_order(imp:pd.DataFrame, # output of `permutation_importance`
+                    )->pd.Index: # the inputs, most important first
+    "Inputs by mean drop over the horizons of the first metric with values (RankIC; direction accuracy when there is no RankIC, one ticker per date)"
+    metric = next((m for m in IMPORTANCE_METRICS if imp[imp.metric == m].drop_mean.notna().any()), IMPORTANCE_METRICS[-1])
+    return imp[imp.metric == metric].groupby('feature', sort=False).drop_mean.mean().sort_values(ascending=False).index
 
 def plot_permutation_importance(imp:pd.DataFrame, # output of `permutation_importance`
                                )->plt.Figure:
     "Bars: mean drop of each metric per input and horizon; error bars: standard deviation over the repeats"
     horizons, metrics = sorted(imp.horizon_days.unique()), [m for m in IMPORTANCE_METRICS if m in set(imp.metric)]
-    order = imp[imp.metric == metrics[0]].groupby('feature', sort=False).drop_mean.mean().sort_values().index
+    order = importance_order(imp)[::-1]  # the most important on top
     fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 1.2 + 0.16 * len(order) * len(horizons)), squeeze=False, sharey=True)
     width, y = 0.8 / len(horizons), np.arange(len(order))
     for ax, m in zip(axes[0], metrics):
@@ -177,12 +183,12 @@ def to_frame(self:Attributions)->pd.DataFrame:
     out = self.by_lag_feature().reset_index().melt('lag', var_name='feature', value_name='mean_abs_attribution').merge(signed, on=['lag', 'feature'])
     return out.assign(horizon_days=self.horizon_days)[['horizon_days', 'feature', 'lag', 'mean_abs_attribution', 'mean_attribution']]
 
-# %% ../nbs/09b_explain.ipynb #9b62f8be
+# %% ../nbs/09b_explain.ipynb #a7e0d8fc
 def integrated_gradients(trainer_or_model, # a fitted `LSTMTrainer` or its `LSTMTrendPredictor`
                          data, # windows: an `LSTMSequenceDataset` (e.g. `dm.test_dataset`) or a DataLoader over one
                          horizon:int=None, # the horizon (calendar days) whose trend score is explained; None: the first
                          n_windows:int=256, # windows explained, drawn at random (all when the dataset has fewer)
-                         baseline='zeros', # 'zeros' (the training mean of every input), 'mean' (the mean window explained) or a (T, F) tensor
+                         baseline='zeros', # 'zeros' (with normalized features: the training mean of every input), 'mean' (the mean window explained) or a (T, F) tensor
                          n_steps:int=50, # points of the path integral (more: smaller convergence delta)
                          seed:int=0, # seed of the draw of windows
                          internal_batch_size:int=1024, # path points per forward pass (at least the number of windows, as Captum needs)
