@@ -403,7 +403,7 @@ def plot_attention_relative(att:pd.DataFrame, # output of `attention_by_lag`
     ax.legend(fontsize=7, loc='center left', bbox_to_anchor=(1.0, 0.5), frameon=False); fig.tight_layout()
     return fig
 
-# %% ../nbs/06a_report.ipynb #ab730b67
+# %% ../nbs/06a_report.ipynb #d691a638
 def importance_table(imp:pd.DataFrame, # output of `permutation_importance`
                      attributions:list=(), # `integrated_gradients` of each horizon
                     )->pd.DataFrame: # index `input`; text cells, ready for a page
@@ -412,7 +412,7 @@ def importance_table(imp:pd.DataFrame, # output of `permutation_importance`
                        cell=['—' if np.isnan(m) else f"{m:.3f} ± {0 if np.isnan(s) else s:.3f}" for m, s in zip(imp.drop_mean, imp.drop_std)])
     table = cells.pivot(index='feature', columns='column', values='cell').reindex(index=importance_order(imp), columns=cells.column.unique())
     for a in attributions: table[f"attribution share, {a.horizon_days} days"] = (a.by_feature() / a.by_feature().sum()).map('{:.1%}'.format)
-    return table.rename_axis('input')
+    return table.rename_axis(index='input', columns=None)
 
 # %% ../nbs/06a_report.ipynb #684bdb72
 @dataclass
