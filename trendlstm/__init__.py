@@ -4,7 +4,7 @@ __version__ = "0.1.0"
 import ast as _ast, importlib as _importlib, re as _re
 from pathlib import Path as _Path
 
-_MODULES = ('config', 'features', 'data', 'model', 'loss', 'metrics', 'checkpoint', 'distributed', 'trainer', 'device_data', 'export', 'tracking', 'tune', 'evaluate', 'report', 'runs', 'study')  # what `from trendlstm import *` exports
+_MODULES = ('config', 'features', 'data', 'model', 'loss', 'metrics', 'checkpoint', 'distributed', 'trainer', 'device_data', 'export', 'tracking', 'tune', 'explain', 'evaluate', 'report', 'runs', 'study')  # what `from trendlstm import *` exports
 
 def _exports()->dict:
     "{public name: module} from each module's `__all__`, read without importing it (so `import trendlstm` stays light)"
