@@ -1,4 +1,4 @@
-"""A trained checkpoint as one file for serving: ONNX (scored with onnxruntime) or a `torch.export` program, with the data state that turns raw prices into windows.
+"""A trained checkpoint as one file for serving: ONNX (scored with onnxruntime), a `torch.export` program or TorchScript, with the data state that turns raw prices into windows.
 
 Docs: https://trendlstm.github.io/trendlstm/export.html.md"""
 
@@ -21,17 +21,15 @@ from .runs import InputError, check_output, check_writable, staged_file
 __all__ = ['EXPORT_FORMATS', 'EXPORT_FORMAT', 'EXPORT_VERSION', 'EXPORT_OUTPUTS', 'check_export_format', 'export_metadata',
            'write_export', 'export_model', 'read_export_metadata', 'ExportedModel', 'load_predictor']
 
-# %% ../nbs/09c_export.ipynb #5270571a
-EXPORT_FORMATS = {'onnx': '.onnx', 'torch_export': '.pt2'}  # format -> file suffix
+# %% ../nbs/09c_export.ipynb #27d4bacd
+EXPORT_FORMATS = {'onnx': '.onnx', 'torch_export': '.pt2', 'torchscript': '.ts'}  # format -> file suffix
 EXPORT_FORMAT, EXPORT_VERSION = 'trendlstm.export', 1  # the metadata's `format` and `format_version`
 EXPORT_OUTPUTS = ('trend', 'direction_logits', 'attention')  # the graph's outputs, in order (the model's output dict)
 
-def check_export_format(format:str, # 'onnx' or 'torch_export'
+def check_export_format(format:str, # 'onnx', 'torch_export' or 'torchscript'
                         path=None)->Path|None: # the file to write; its suffix must be the format's
     "`path` as a Path after checking `format` and the suffix"
-    if format not in EXPORT_FORMATS:
-        why = ': torch.jit is deprecated in torch 2.x, use torch.export instead' if format == 'torchscript' else ''
-        raise ValueError(f"format={format!r}{why}; use one of {list(EXPORT_FORMATS)}")
+    if format not in EXPORT_FORMATS: raise ValueError(f"format={format!r}; use one of {list(EXPORT_FORMATS)}")
     if path is None: return None
     path, suffix = Path(path), EXPORT_FORMATS[format]
     if path.suffix != suffix: raise ValueError(f"{path}: format {format!r} writes a {suffix} file; name it e.g. model{suffix}")
@@ -45,9 +43,9 @@ def _require(module:str, # the importable name, e.g. 'onnxruntime'
     except ImportError as e:
         raise ImportError(f"{why} needs the package {module!r}, which is not installed: pip install 'trendlstm[onnx]'") from e
 
-# %% ../nbs/09c_export.ipynb #30e1832f
+# %% ../nbs/09c_export.ipynb #983bac93
 def export_metadata(trainer, # an `LSTMTrainer` with a `data_state` (one fitted, or from `LSTMTrainer.from_checkpoint`)
-                    format:str)->dict: # 'onnx' or 'torch_export'
+                    format:str)->dict: # 'onnx', 'torch_export' or 'torchscript'
     "JSON-able facts to score raw prices with the exported network: data state, model config, input and output shapes"
     import torch
     from trendlstm import __version__
@@ -61,7 +59,7 @@ def export_metadata(trainer, # an `LSTMTrainer` with a `data_state` (one fitted,
                 outputs={'trend': ['batch', H], 'direction_logits': ['batch', H, 2], 'attention': ['batch', c.attention.num_attention_heads, T]},
                 model_config=to_plain(c.to_dict()), data_state=ds)
 
-# %% ../nbs/09c_export.ipynb #b0525bd5
+# %% ../nbs/09c_export.ipynb #8552c0b2
 @contextmanager
 def _quiet_export():
     "Silence torch.export's and onnxscript's warnings and log notes"
@@ -75,20 +73,34 @@ def _quiet_export():
     finally:
         for l, lv in zip(loggers, levels): l.setLevel(lv)
 
+@contextmanager
+def _quiet_jit():
+    "Silence only torch.jit's deprecation warnings and the tracer's notes on untraced shape checks"
+    import torch
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', r'`torch\.jit\.\w+` is deprecated', DeprecationWarning)
+        warnings.filterwarnings('ignore', category=torch.jit.TracerWarning)
+        yield
+
 def _trace_args(meta:dict)->dict:
     "The example input (two zero windows) and its dynamic batch dimension, for `torch.export` and `torch.onnx.export`"
     import torch
     return dict(args=(torch.zeros(2, *meta['inputs']['features'][1:]),), dynamic_shapes={'features': {0: torch.export.Dim('batch')}})
 
-# %% ../nbs/09c_export.ipynb #afab762e
+# %% ../nbs/09c_export.ipynb #2f8197c1
 def write_export(trainer, # an `LSTMTrainer` with a `data_state`
                  path, # the file to write (any name: `export_model` checks the suffix)
-                 format:str='onnx')->Path: # 'onnx' or 'torch_export'
+                 format:str='onnx')->Path: # 'onnx', 'torch_export' or 'torchscript'
     "Write `trainer`'s network and the metadata to score raw prices as one file"
     import torch
     check_export_format(format)
     meta, path = export_metadata(trainer, format), Path(path)
     model = copy.deepcopy(trainer.model).to('cpu').eval()  # the trainer's model stays where and as it is
+    if format == 'torchscript':
+        with _quiet_jit():
+            traced = torch.jit.trace(model, _trace_args(meta)['args'], strict=False)
+            torch.jit.save(traced, str(path), _extra_files={'trendlstm.json': json.dumps(meta)})
+        return path
     with _quiet_export():
         if format == 'torch_export':
             torch.export.save(torch.export.export(model, **_trace_args(meta)), path, extra_files={'trendlstm.json': json.dumps(meta)})
@@ -99,10 +111,10 @@ def write_export(trainer, # an `LSTMTrainer` with a `data_state`
             program.save(path, external_data=False)
     return path
 
-# %% ../nbs/09c_export.ipynb #806335a6
+# %% ../nbs/09c_export.ipynb #279e31d9
 def export_model(checkpoint, # a checkpoint written by `LSTMTrainer.save_checkpoint` or `fit` (`checkpoint.pt`, `best.pt`, `last.pt`)
-                 path, # the file to write: `.onnx` for 'onnx', `.pt2` for 'torch_export'
-                 format:str='onnx', # 'onnx' (onnxruntime scores it) or 'torch_export' (torch.export program)
+                 path, # the file to write: `.onnx` for 'onnx', `.pt2` for 'torch_export', `.ts` for 'torchscript'
+                 format:str='onnx', # 'onnx' (onnxruntime scores it), 'torch_export' (torch.export program) or 'torchscript' (deprecated torch.jit)
                  best:bool=False, # the best epoch's weights instead of the last ones
                 )->Path:
     "Export a checkpoint's network and data state as one file that `ExportedModel.load` scores raw prices with"
@@ -116,7 +128,18 @@ def export_model(checkpoint, # a checkpoint written by `LSTMTrainer.save_checkpo
     finally: tmp.unlink(missing_ok=True)
     return path
 
-# %% ../nbs/09c_export.ipynb #6fedd4ab
+# %% ../nbs/09c_export.ipynb #63dbac60
+_NOT_EXPORTED = "not an exported trendlstm model; pass a .onnx, .pt2 or .ts file written by `trendlstm export`"
+
+def _load_torch_file(path:Path):
+    "The module and the metadata text of a .pt2 (`torch.export.load`) or .ts (`torch.jit.load`) file"
+    import torch
+    extra = {'trendlstm.json': ''}
+    if path.suffix == '.pt2': module = torch.export.load(path, extra_files=extra).module()
+    else:
+        with _quiet_jit(): module = torch.jit.load(str(path), map_location='cpu', _extra_files=extra)
+    return module, extra['trendlstm.json']
+
 def read_export_metadata(path)->dict: # a file written by `export_model`
     "The metadata an exported file carries"
     path = Path(path)
@@ -125,12 +148,8 @@ def read_export_metadata(path)->dict: # a file written by `export_model`
         onnx = _require('onnx', 'reading an ONNX file')
         props = {p.key: p.value for p in onnx.load(str(path), load_external_data=False).metadata_props}
         return _check_metadata(props.get('trendlstm'), path)
-    if path.suffix == '.pt2':
-        import torch
-        extra = {'trendlstm.json': ''}
-        torch.export.load(path, extra_files=extra)
-        return _check_metadata(extra['trendlstm.json'], path)
-    raise ValueError(f"{path}: not an exported trendlstm model; pass a .onnx or .pt2 file written by `trendlstm export`")
+    if path.suffix in ('.pt2', '.ts'): return _check_metadata(_load_torch_file(path)[1], path)
+    raise ValueError(f"{path}: {_NOT_EXPORTED}")
 
 def _check_metadata(text:str|None, path)->dict:
     "The parsed metadata, after checking it comes from a trendlstm export this version reads"
@@ -153,7 +172,7 @@ class ExportedModel:
     def horizons(self)->tuple: return tuple(self.metadata['horizons'])
     def __repr__(self): return f"ExportedModel({self.metadata['model_format']}, {self.path.name}, inputs={self.metadata['inputs']['features']}, horizons={self.horizons})"
 
-# %% ../nbs/09c_export.ipynb #6fd5234b
+# %% ../nbs/09c_export.ipynb #7e10d3ac
 def _onnx_runner(path:Path, threads:int|None):
     "Metadata and run function of an ONNX file, through onnxruntime"
     ort = _require('onnxruntime', 'scoring an ONNX model')
@@ -164,27 +183,26 @@ def _onnx_runner(path:Path, threads:int|None):
     meta = _check_metadata(session.get_modelmeta().custom_metadata_map.get('trendlstm'), path)
     return meta, lambda x: session.run(list(EXPORT_OUTPUTS), {'features': x})
 
-def _torch_export_runner(path:Path):
-    "Metadata and run function of a `.pt2` file, through `torch.export.load`"
+def _torch_runner(path:Path):
+    "Metadata and run function of a `.pt2` or `.ts` file, through torch"
     import torch
-    extra = {'trendlstm.json': ''}
-    module = torch.export.load(path, extra_files=extra).module()
-    meta = _check_metadata(extra['trendlstm.json'], path)
+    module, text = _load_torch_file(path)
+    meta = _check_metadata(text, path)
     def run(x):
         with torch.inference_mode(): out = module(torch.from_numpy(x))
         return [out[k].numpy() for k in EXPORT_OUTPUTS]
     return meta, run
 
-# %% ../nbs/09c_export.ipynb #c2ca30e3
+# %% ../nbs/09c_export.ipynb #49a21055
 @patch(cls_method=True)
-def load(cls:ExportedModel, path, # a .onnx or .pt2 file written by `export_model`
-         threads:int|None=None, # onnxruntime intra-op threads (None: its default; ignored for .pt2)
+def load(cls:ExportedModel, path, # a .onnx, .pt2 or .ts file written by `export_model`
+         threads:int|None=None, # onnxruntime intra-op threads (None: its default; ignored for .pt2 and .ts)
         )->ExportedModel:
     "Load an exported file for scoring"
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"no exported model at {path}; write one with export_model or `trendlstm export`")
-    if path.suffix not in EXPORT_FORMATS.values(): raise ValueError(f"{path}: not an exported trendlstm model; pass a .onnx or .pt2 file written by `trendlstm export`")
-    return cls(path, *(_onnx_runner(path, threads) if path.suffix == '.onnx' else _torch_export_runner(path)))
+    if path.suffix not in EXPORT_FORMATS.values(): raise ValueError(f"{path}: {_NOT_EXPORTED}")
+    return cls(path, *(_onnx_runner(path, threads) if path.suffix == '.onnx' else _torch_runner(path)))
 
 # %% ../nbs/09c_export.ipynb #1ab25b93
 @patch
@@ -231,19 +249,19 @@ def predict_prices(self:ExportedModel, prices, # new raw OHLCV: a path or frame 
     dm = LSTMDataModule.from_state_dict(self.data_state)
     return self.predict(dm.inference_dataloader(prices, batch_size, last_only), with_labels)
 
-# %% ../nbs/09c_export.ipynb #7a8fa2f0
-def load_predictor(path, # a .onnx or .pt2 file written by `export_model`, or a trendlstm checkpoint (.pt)
+# %% ../nbs/09c_export.ipynb #124ad544
+def load_predictor(path, # a .onnx, .pt2 or .ts file written by `export_model`, or a trendlstm checkpoint (.pt)
                    threads:int|None=None): # onnxruntime intra-op threads for an ONNX file (None: its default)
     "An `ExportedModel` for an exported file, else the `LSTMTrainer` of a checkpoint"
     if Path(path).suffix in EXPORT_FORMATS.values(): return ExportedModel.load(path, threads)
     from trendlstm.trainer import LSTMTrainer
     return LSTMTrainer.from_checkpoint(path)
 
-# %% ../nbs/09c_export.ipynb #a07ab82b
+# %% ../nbs/09c_export.ipynb #3eb45df2
 @command()
 def export(checkpoint:str=None, # the checkpoint.pt of a `trendlstm train` report folder (or a best.pt / last.pt)
-           format:str='onnx', # onnx (scored with onnxruntime: pip install 'trendlstm[onnx]') or torch_export (a torch.export program, .pt2)
-           out:str=None, # the file to write, .onnx or .pt2 (default: model.onnx or model.pt2 beside the checkpoint)
+           format:str='onnx', # onnx (scored with onnxruntime: pip install 'trendlstm[onnx]'), torch_export (a torch.export program, .pt2) or torchscript (.ts; torch.jit is deprecated)
+           out:str=None, # the file to write, .onnx, .pt2 or .ts (default: model.onnx, model.pt2 or model.ts beside the checkpoint)
            best:bool=False, # export the best epoch's weights instead of the last ones
            overwrite:bool=False, # replace an existing --out file
            debug:bool=False, # show the traceback of an error
@@ -253,13 +271,12 @@ def export(checkpoint:str=None, # the checkpoint.pt of a `trendlstm train` repor
     if checkpoint is None: raise InputError("--checkpoint is required: trendlstm export --checkpoint runs/x/checkpoint.pt")
     if Path(checkpoint).is_dir(): raise InputError(f"--checkpoint {checkpoint}: is a directory; pass its checkpoint.pt (a `trendlstm train` report folder holds one).")
     if not Path(checkpoint).is_file(): raise InputError(f"--checkpoint {checkpoint}: no such file; pass the checkpoint.pt of a `trendlstm train` report folder.")
-    if format not in EXPORT_FORMATS:
-        why = ' (torch.jit is deprecated in torch 2.x; torch_export is its successor)' if format == 'torchscript' else ''
-        raise InputError(f"--format {format}: use {' or '.join(EXPORT_FORMATS)}{why}.")
+    if format not in EXPORT_FORMATS: raise InputError(f"--format {format}: use {', '.join(list(EXPORT_FORMATS)[:-1])} or {list(EXPORT_FORMATS)[-1]}.")
     out = Path(out) if out else Path(checkpoint).with_name('model' + EXPORT_FORMATS[format])
     if out.suffix != EXPORT_FORMATS[format]: raise InputError(f"--out {out}: --format {format} writes a {EXPORT_FORMATS[format]} file; e.g. --out {out.with_suffix(EXPORT_FORMATS[format])}")
     check_output(check_writable('--out', out), overwrite, folder=False)
     trainer = LSTMTrainer.from_checkpoint(checkpoint, device='cpu', best=best)
     with staged_file(out, overwrite) as tmp_file: write_export(trainer, tmp_file, format)
-    print(f"trendlstm export: {format} model written to {out}; score prices with: trendlstm predict --checkpoint {out} --data prices.csv")
+    note = ' (TorchScript is deprecated in torch 2.x; --format torch_export is the forward-looking torch format)' if format == 'torchscript' else ''
+    print(f"trendlstm export: {format} model written to {out}{note}; score prices with: trendlstm predict --checkpoint {out} --data prices.csv")
     return out
