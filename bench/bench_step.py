@@ -14,6 +14,8 @@ run takes minutes; the models keep training from round to round):
 - `trendlstm`: trendlstm's loader (`LSTMTrainer._train_loader`) and training pass (`LSTMTrainer._train_epoch`) with the
   peers' shape: `LSTMModelConfig` with bidirectional=False, hidden_dim=128, num_lstm_layers=2 (plus its attention
   pooling and two heads), the default loss, optimizer and gradient clipping;
+- `trendlstm_no_dropout`: `trendlstm` with dropout_rate=0 and head_dropout=0, to show what the default dropout (between the
+  LSTM layers and in the heads; the bare loop has none) costs;
 - `trendlstm_default`: the same pass with the default model (bidirectional), for reference.
 Variants alternate within each round (the order rotates every round). The clock is process CPU time (on a shared machine
 wall time mostly measures the neighbours); samples/s are the median over rounds, ratios the median of the per-round ratios.
@@ -105,6 +107,7 @@ def main():
     for bs in a.batch_sizes:
         n_batches = max(a.samples // bs, 1)
         runs = dict(bare=BareRun(x, y, bs, 0), bare_again=BareRun(x, y, bs, 0), trendlstm=TrendRun(dm, bs, 0, **PEERS))
+        runs['trendlstm_no_dropout'] = TrendRun(dm, bs, 0, **PEERS, dropout_rate=0.0, head_dropout=0.0)
         if not a.no_default: runs['trendlstm_default'] = TrendRun(dm, bs, 0)
         for r in runs.values(): r(3)  # warm-up
         names, cpu = list(runs), {k: [] for k in runs}
@@ -116,7 +119,7 @@ def main():
     load1 = os.getloadavg()
     names = list(res[a.batch_sizes[0]]['cpu'])
     what = dict(bare='bare PyTorch loop (LSTM 2x128 + linear, MSE, AdamW)', bare_again='bare loop again (A/A)',
-                trendlstm='trendlstm, peers\' shape (its loader + `LSTMTrainer._train_epoch`)', trendlstm_default='trendlstm default model (bidirectional)')
+                trendlstm='trendlstm, peers\' shape (its loader + `LSTMTrainer._train_epoch`)', trendlstm_no_dropout='trendlstm, peers\' shape, dropout 0 (LSTM and heads)', trendlstm_default='trendlstm default model (bidirectional)')
     head = ' | '.join(f'batch {bs}: samples/s | vs bare' for bs in a.batch_sizes)
     lines = [f'{len(x):,} training windows of the S&P 500 sample (weekly, 12 steps, {x.shape[-1]} features), {a.samples:,} windows per variant '
              f'per round, {a.rounds} interleaved rounds, {a.threads} torch thread(s), process CPU time; samples/s: median over rounds, '
