@@ -72,7 +72,7 @@ def forward(self:TrendRegressionLoss,
     w = _label_weight(target, mask, sample_weight)
     return horizon_weighted_mean(self.elementwise(pred, _masked_labels(target, mask)), w)
 
-# %% ../nbs/02_loss.ipynb #b33d2e40
+# %% ../nbs/02_loss.ipynb #38d99ca8
 class DirectionClassificationLoss(nn.Module):
     "Cross-entropy on the (down, up) direction logits, per horizon, with optional class weights and label smoothing."
     def __init__(self,
@@ -90,8 +90,8 @@ class DirectionClassificationLoss(nn.Module):
         "Per-sample, per-horizon cross-entropy, with class weights and smoothing applied as torch applies them."
         if logits.shape[:-1] != target.shape or logits.shape[-1] != 2:
             raise ValueError(f"direction_logits has shape {tuple(logits.shape)} but the direction labels have {tuple(target.shape)}; expected logits (B, H, 2) for labels (B, H).")
-        return F.cross_entropy(logits.float().movedim(-1, 1), target.long(), weight=self.class_weights,
-                               label_smoothing=self.label_smoothing, reduction='none')
+        return F.cross_entropy(logits.float().reshape(-1, 2), target.long().reshape(-1), weight=self.class_weights,
+                               label_smoothing=self.label_smoothing, reduction='none').view(target.shape)
 
 # %% ../nbs/02_loss.ipynb #98e436db
 @patch
@@ -283,7 +283,7 @@ def _check_horizons(self:LSTMLoss, trend):
         raise ValueError(f"outputs['trend'] has shape {tuple(trend.shape)} but the loss has {len(self.config.horizons)} horizons {self.config.horizons}; "
                          "expected (B, H): build the loss with horizons=model.config.horizons.")
 
-# %% ../nbs/02_loss.ipynb #1d555092
+# %% ../nbs/02_loss.ipynb #0039f185
 @patch
 def _loss(self:LSTMLoss, outputs, batch, sample_weight=None):
     "Total and components, with optional per-sample weights."
@@ -302,8 +302,8 @@ def _loss(self:LSTMLoss, outputs, batch, sample_weight=None):
         ic_h = self.ic_loss(trend, _batch_item(batch, 'trend', 'batch'), dates, mask, sample_weight)
         parts.append(ic_h); tasks.append('ic'); per_horizon = per_horizon + c.ic_weight * ic_h
     total = (self.horizon_weights * per_horizon).sum()
-    parts = torch.stack(parts).detach()
-    components = {f"{task}_{h}day": parts[i, j] for j, h in enumerate(c.horizons) for i, task in enumerate(tasks)}
+    parts = torch.stack(parts, 1).detach().reshape(-1).unbind()  # horizon-major: trend_7day, direction_7day, trend_30day, ...
+    components = dict(zip((f"{task}_{h}day" for h in c.horizons for task in tasks), parts))
     return total, {**components, 'total': total.detach()}
 
 @patch

@@ -10,7 +10,7 @@ __all__ = ['MAX_MODEL_PARAMETERS', 'EncoderConfig', 'AttentionConfig', 'Predicti
            'LSTMTrendPredictor', 'resolve_device', 'create_lstm_model', 'count_lstm_parameters', 'attention_by_lag',
            'plot_attention_by_lag']
 
-# %% ../nbs/01_model.ipynb #4bda2fd4
+# %% ../nbs/01_model.ipynb #13f8e04c
 from dataclasses import dataclass, field
 
 import matplotlib.pyplot as plt
@@ -18,6 +18,7 @@ import pandas as pd
 import torch
 from matplotlib.patches import FancyBboxPatch
 from torch import nn
+import torch.nn.functional as F
 from fastcore.basics import patch
 
 from .config import Bounds, ConfigBase
@@ -165,7 +166,7 @@ class LSTMEncoder(nn.Module):
         final = torch.cat([h[-2], h[-1]], -1) if self.config.bidirectional else h[-1]
         return out, final
 
-# %% ../nbs/01_model.ipynb #a6ae3c45
+# %% ../nbs/01_model.ipynb #1cfbf647
 class AttentionLayer(nn.Module):
     "Multi-head temporal attention pooling: `(B, T, D)` -> pooled `(B, D)` and weights `(B, heads, T)`"
     def __init__(self, embed_dim:int, config:AttentionConfig=None):  # width `D` of the encoder output; pooling config
@@ -175,10 +176,16 @@ class AttentionLayer(nn.Module):
         self.query = nn.Parameter(torch.randn(1, 1, embed_dim) / embed_dim**0.5) if c.query == 'learned' else None
 
     def forward(self, seq, final=None):  # `(B, T, D)` day outputs; `(B, D)` final state (used by query='last')
-        "Pooled `(B, D)` and per-head weights over the days `(B, heads, T)`"
-        q = self.query.expand(seq.shape[0], -1, -1) if self.query is not None else final.unsqueeze(1)
-        pooled, weights = self.attn(q, seq, seq, need_weights=True, average_attn_weights=False)
-        return pooled.squeeze(1), weights.squeeze(2)
+        "Pooled `(B, D)` and per-head weights over the days `(B, heads, T)`: `self.attn`'s computation for one query"
+        a, (B, T, D) = self.attn, seq.shape
+        h, hd = a.num_heads, D // a.num_heads
+        (wq, wk, wv), (bq, _, bv) = a.in_proj_weight.chunk(3), a.in_proj_bias.chunk(3)  # the key bias shifts all scores alike: no effect
+        q = F.linear(self.query.view(1, D) if self.query is not None else final, wq, bq).view(-1, h, hd) * hd ** -0.5
+        keys = torch.einsum('bhe,hed->bdh', q, wk.view(h, hd, D))  # each head's query through its key projection: (1 or B, D, heads)
+        scores = seq @ (keys[0] if self.query is not None else keys)  # (B, T, heads)
+        weights = F.dropout(scores.softmax(1).transpose(1, 2), a.dropout, self.training)  # (B, heads, T)
+        pooled = torch.einsum('bhd,hed->bhe', weights @ seq, wv.view(h, hd, D)) + bv.view(h, hd) * weights.sum(-1, keepdim=True)
+        return a.out_proj(pooled.reshape(B, D)), weights
 
 # %% ../nbs/01_model.ipynb #f48313f1
 class PredictionHead(nn.Sequential):

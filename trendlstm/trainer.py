@@ -233,27 +233,35 @@ def _reset_fit_state(self:LSTMTrainer):
     self.history, self.epoch, self.best_metric, self.best_epoch = {}, 0, None, None
     self.epochs_without_improvement, self._best_state, self.stopped_early = 0, None, False
 
-# %% ../nbs/03_trainer.ipynb #c9a8a296
+# %% ../nbs/03_trainer.ipynb #42a63cd5
 @patch
 def _to_device(self:LSTMTrainer, batch:dict)->dict:
     if self.device.type == 'cpu': return batch
     return {k: v.to(self.device, non_blocking=True) for k, v in batch.items()}
 
+def _clip_grad_norm(params, max_norm:float|None)->torch.Tensor:
+    "`nn.utils.clip_grad_norm_`'s computation with the multi-tensor (foreach) kernels on every device; None only measures"
+    grads = [p.grad for p in params if p.grad is not None]
+    if not grads: return torch.zeros(())
+    norm = torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)))
+    if max_norm is not None: torch._foreach_mul_(grads, (max_norm / (norm + 1e-6)).clamp(max=1.0))
+    return norm
+
 @patch
-def _backward_step(self:LSTMTrainer, loss)->torch.Tensor:
+def _backward_step(self:LSTMTrainer, loss, params:list)->torch.Tensor: # the total loss; the trained parameters
     "Backward, clip, step; returns the gradient norm before clipping"
-    max_norm = self.config.max_grad_norm or float('inf')
     if self.grad_scaler is None:
-        loss.backward(); norm = nn.utils.clip_grad_norm_(self.model.parameters(), max_norm); self.optimizer.step()
+        loss.backward(); norm = _clip_grad_norm(params, self.config.max_grad_norm); self.optimizer.step()
         return norm
     self.grad_scaler.scale(loss).backward(); self.grad_scaler.unscale_(self.optimizer)
-    norm = nn.utils.clip_grad_norm_(self.model.parameters(), max_norm)
+    norm = _clip_grad_norm(params, self.config.max_grad_norm)
     self.grad_scaler.step(self.optimizer); self.grad_scaler.update()
     return norm
 
-# %% ../nbs/03_trainer.ipynb #423e39de
+# %% ../nbs/03_trainer.ipynb #750a8c2c
 def _check_losses(losses:list, first_batch:int, epoch:int, distributed:bool=False):
     "Raise `FloatingPointError` at the first non-finite loss among `losses` (on any rank, under DDP)"
+    if len(losses) == 1 and not distributed and math.isfinite(losses[0].item()): return  # the CPU's per-batch check: one read
     bad = (~torch.isfinite(torch.stack(losses))).float()
     if distributed: dist.all_reduce(bad, op=dist.ReduceOp.MAX)  # all ranks stop together: none is left waiting in a gradient all-reduce
     if bool(bad.any()):
@@ -266,7 +274,8 @@ def _train_epoch(self:LSTMTrainer, loader, epoch:int, mb=None)->dict:
     "One pass over `loader`: mean loss, components and pre-clip gradient norm"
     self.train_model.train()
     sync_every = 1 if self.device.type == 'cpu' else 32
-    sums, norms, pending, n, first = None, [], [], 0, 0
+    values, norms, pending, first = [], [], [], 0  # values: each batch's loss and components, stacked once at the end
+    params = [p for p in self.model.parameters() if p.requires_grad]
     bar = progress_bar(loader, parent=mb) if mb is not None else loader
     for i, batch in enumerate(bar):
         batch = self._to_device(batch)
@@ -277,14 +286,13 @@ def _train_epoch(self:LSTMTrainer, loader, epoch:int, mb=None)->dict:
             _check_losses(pending, first, epoch, self.dist.world_size > 1)
             if mb is not None: bar.comment = f'loss {float(pending[-1]):.4f}'
             pending, first = [], i + 1
-        norms.append(self._backward_step(total))
-        vec = torch.stack([total.detach(), *comps.values()])
-        sums, n = (vec if sums is None else sums + vec), n + 1
-    if n == 0: raise ValueError("the training loader yielded no batch; check its length and batch_size (drop_last?)")
+        norms.append(self._backward_step(total, params))
+        values += [total.detach(), *comps.values()]
+    if not norms: raise ValueError("the training loader yielded no batch; check its length and batch_size (drop_last?)")
     if pending: _check_losses(pending, first, epoch, self.dist.world_size > 1)
-    means = (sums / n).tolist()
+    means = torch.stack(values).view(len(norms), -1).double().mean(0).tolist()
     out = {'loss': means[0], **{k: v for k, v in zip(comps, means[1:]) if k != 'total'}}
-    return {**out, 'grad_norm': float(torch.stack(norms).mean())}
+    return {**out, 'grad_norm': float(torch.stack(norms).double().mean())}
 
 # %% ../nbs/03_trainer.ipynb #7bb0a47d
 _LABELS = ('trend', 'direction', 'label', 'label_mask', 'forward_return', 'volatility', 'sample_weight', 'date', 'ticker')

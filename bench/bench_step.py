@@ -1,0 +1,143 @@
+#!/usr/bin/env python
+"""The CPU training step against a bare PyTorch loop with the same LSTM (issue #13, item 1).
+
+    python bench/bench_step.py                          # batch 32 and 256, 5 interleaved rounds, 1 torch thread
+    python bench/bench_step.py --rounds 7 --samples 16384
+    python bench/bench_step.py --profile                # also: torch.profiler table of the trendlstm step at batch 32
+
+Data: weekly windows of 12 weeks of the S&P 500 sample (`../shared/data/sp500_5yr.csv.gz`, the default `LSTMDataModule`),
+built once. Every variant trains on the training windows for `--samples` windows per round (the batches are capped so a
+run takes minutes; the models keep training from round to round):
+- `bare`: the floor, a minimal loop: `nn.LSTM` (2 layers x 128, unidirectional) + `nn.Linear` on the last step, MSE on the
+  trend labels, AdamW (torch defaults), on the windows pre-gathered into one tensor (shuffled once) and sliced per batch;
+- `bare_again`: the same loop on a second copy, an A/A comparison: its ratio to `bare` is the measurement noise;
+- `trendlstm`: trendlstm's loader (`LSTMTrainer._train_loader`) and training pass (`LSTMTrainer._train_epoch`) with the
+  peers' shape: `LSTMModelConfig` with bidirectional=False, hidden_dim=128, num_lstm_layers=2 (plus its attention
+  pooling and two heads), the default loss, optimizer and gradient clipping;
+- `trendlstm_no_dropout`: `trendlstm` with dropout_rate=0 and head_dropout=0, to show what the default dropout (between the
+  LSTM layers and in the heads; the bare loop has none) costs;
+- `trendlstm_default`: the same pass with the default model (bidirectional), for reference.
+Variants alternate within each round (the order rotates every round). The clock is process CPU time (on a shared machine
+wall time mostly measures the neighbours); samples/s are the median over rounds, ratios the median of the per-round ratios.
+"""
+import argparse, itertools, os, statistics, sys, time, warnings
+from pathlib import Path
+import torch, torch.nn as nn
+from trendlstm.data import LSTMDataModule, load_prices, sp500_path
+from trendlstm.model import create_lstm_model
+from trendlstm.trainer import LSTMTrainer, LSTMTrainingConfig
+
+sys.path.insert(0, str(Path(__file__).parent))
+from readme import write_section
+
+PEERS = dict(bidirectional=False, hidden_dim=128, num_lstm_layers=2)  # the peers' model shape
+
+
+class Bare(nn.Module):
+    "The bare loop's model: LSTM + a linear layer on the last step"
+    def __init__(self, input_dim, n_out):
+        super().__init__()
+        self.lstm = nn.LSTM(input_dim, 128, num_layers=2, batch_first=True)
+        self.linear = nn.Linear(128, n_out)
+    def forward(self, x): return self.linear(self.lstm(x)[0][:, -1])
+
+
+class BareRun:
+    "A bare training loop over pre-gathered windows, sliced per batch"
+    def __init__(self, x, y, batch_size, seed):
+        torch.manual_seed(seed)
+        self.model, self.x, self.y, self.bs, self.pos = Bare(x.shape[-1], y.shape[-1]), x, y, batch_size, 0
+        self.opt = torch.optim.AdamW(self.model.parameters(), lr=1e-3)
+    def __call__(self, n_batches):
+        self.model.train()
+        for _ in range(n_batches):
+            if self.pos + self.bs > len(self.x): self.pos = 0
+            xb, yb = self.x[self.pos:self.pos + self.bs], self.y[self.pos:self.pos + self.bs]
+            self.pos += self.bs
+            self.opt.zero_grad(set_to_none=True)
+            loss = nn.functional.mse_loss(self.model(xb), yb)
+            loss.backward()
+            self.opt.step()
+
+
+class TrendRun:
+    "trendlstm's loader and `LSTMTrainer._train_epoch`, capped at `n_batches` per call"
+    def __init__(self, dm, batch_size, seed, **model):
+        torch.manual_seed(seed)
+        cfg = LSTMTrainingConfig(batch_size=batch_size, show_progress=False, checkpoint_dir=None, seed=seed, scheduler='none', device='cpu')
+        self.trainer = LSTMTrainer(create_lstm_model(input_dim=len(dm.feature_names), **model), config=cfg)
+        self.loader, self.epoch = self.trainer._train_loader(dm.train_dataset), 0
+    def __call__(self, n_batches):
+        self.epoch += 1
+        return self.trainer._train_epoch(itertools.islice(self.loader, n_batches), self.epoch)
+
+
+def cpu_seconds(run, n_batches):
+    c = time.process_time(); run(n_batches)
+    return time.process_time() - c
+
+
+def profile_step(dm, batch_size, n_batches, rows=25):
+    "torch.profiler table (self CPU time) of trendlstm's pass with the peers' shape"
+    from torch.profiler import profile, ProfilerActivity
+    run = TrendRun(dm, batch_size, 0, **PEERS)
+    run(10)
+    with profile(activities=[ProfilerActivity.CPU]) as prof: run(n_batches)
+    print(prof.key_averages().table(sort_by='self_cpu_time_total', row_limit=rows))
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--batch-sizes', type=int, nargs='+', default=[32, 256])
+    p.add_argument('--rounds', type=int, default=5); p.add_argument('--samples', type=int, default=8192, help='windows per variant per round')
+    p.add_argument('--threads', type=int, default=1); p.add_argument('--no-default', action='store_true', help='skip the default-model row')
+    p.add_argument('--profile', action='store_true', help='print a profile of the trendlstm step at the first batch size and stop')
+    p.add_argument('--no-readme', action='store_true')
+    a = p.parse_args()
+    torch.set_num_threads(a.threads); torch.set_flush_denormal(True); warnings.simplefilter('ignore')
+    path = sp500_path()
+    if path is None: sys.exit('the S&P 500 sample ../shared/data/sp500_5yr.csv.gz is not there (set TRENDLSTM_SP500 to its path)')
+    load0 = os.getloadavg()
+    dm = LSTMDataModule(load_prices(path))
+    if a.profile: return profile_step(dm, a.batch_sizes[0], max(a.samples // a.batch_sizes[0], 1))
+    all_rows = dm.train_dataset[torch.randperm(len(dm.train_dataset), generator=torch.Generator().manual_seed(0))]
+    x, y = all_rows['features'], all_rows['trend']
+    print(f'torch {torch.__version__}, {torch.get_num_threads()} thread(s), {len(x):,} training windows {tuple(x.shape[1:])}, load average {load0[0]:.2f}', flush=True)
+    res = {}
+    for bs in a.batch_sizes:
+        n_batches = max(a.samples // bs, 1)
+        runs = dict(bare=BareRun(x, y, bs, 0), bare_again=BareRun(x, y, bs, 0), trendlstm=TrendRun(dm, bs, 0, **PEERS))
+        runs['trendlstm_no_dropout'] = TrendRun(dm, bs, 0, **PEERS, dropout_rate=0.0, head_dropout=0.0)
+        if not a.no_default: runs['trendlstm_default'] = TrendRun(dm, bs, 0)
+        for r in runs.values(): r(3)  # warm-up
+        names, cpu = list(runs), {k: [] for k in runs}
+        for r in range(a.rounds):
+            for k in names[r % len(names):] + names[:r % len(names)]: cpu[k].append(cpu_seconds(runs[k], n_batches))
+            print(f'batch {bs}, round {r}: ' + ', '.join(f'{k} {n_batches * bs / cpu[k][-1]:,.0f}/s' for k in names), flush=True)
+        res[bs] = dict(n=n_batches * bs, cpu=cpu, params={k: sum(q.numel() for q in (v.model if isinstance(v, BareRun) else v.trainer.model).parameters())
+                                                          for k, v in runs.items()})
+    load1 = os.getloadavg()
+    names = list(res[a.batch_sizes[0]]['cpu'])
+    what = dict(bare='bare PyTorch loop (LSTM 2x128 + linear, MSE, AdamW)', bare_again='bare loop again (A/A)',
+                trendlstm='trendlstm, peers\' shape (its loader + `LSTMTrainer._train_epoch`)', trendlstm_no_dropout='trendlstm, peers\' shape, dropout 0 (LSTM and heads)', trendlstm_default='trendlstm default model (bidirectional)')
+    head = ' | '.join(f'batch {bs}: samples/s | vs bare' for bs in a.batch_sizes)
+    lines = [f'{len(x):,} training windows of the S&P 500 sample (weekly, 12 steps, {x.shape[-1]} features), {a.samples:,} windows per variant '
+             f'per round, {a.rounds} interleaved rounds, {a.threads} torch thread(s), process CPU time; samples/s: median over rounds, '
+             f'"vs bare": median of the per-round ratios. Load average (1 min) {load0[0]:.1f} at the start, {load1[0]:.1f} at the end '
+             f'(2 cores shared with other jobs).', '', f'| variant | parameters | {head} |', '|---|---:|' + '---:|---:|' * len(a.batch_sizes)]
+    for k in names:
+        cells = []
+        for bs in a.batch_sizes:
+            c, n = res[bs]['cpu'], res[bs]['n']
+            cells += [f'{statistics.median(n / t for t in c[k]):,.0f}', f'{statistics.median(b / t for t, b in zip(c[k], c["bare"])):.2f}x']
+        lines.append(f"| {what[k]} | {res[a.batch_sizes[0]]['params'][k]:,} | {' | '.join(cells)} |")
+    goal = {32: 0.8, 256: 0.95}
+    verdicts = [f'batch {bs}: {statistics.median(b / t for t, b in zip(res[bs]["cpu"]["trendlstm"], res[bs]["cpu"]["bare"])):.2f}x (goal >= {goal[bs]}x)'
+                for bs in a.batch_sizes if bs in goal]
+    if verdicts: lines += ['', 'trendlstm with the peers\' shape against the bare loop: ' + '; '.join(verdicts) + '.']
+    text = '\n'.join(lines)
+    print('\n' + text)
+    if not a.no_readme: write_section('bench_step', 'The CPU training step against a bare loop', text, ' '.join(['python bench/bench_step.py', *sys.argv[1:]]))
+
+
+if __name__ == '__main__': main()
