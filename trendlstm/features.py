@@ -6,7 +6,7 @@ Docs: https://trendlstm.github.io/trendlstm/features.html.md"""
 
 # %% auto #0
 __all__ = ['PRICE_COLUMNS', 'FEATURE_NAMES', 'WARMUP_ROWS', 'FEATURE_CHUNK_ROWS', 'PRICE_HISTORY_NAMES', 'PRICE_HISTORY_ANCHOR',
-           'TRADING_DAYS_PER_YEAR', 'LABEL_MODES', 'PerTicker', 'ticker_chunks', 'feature_array', 'make_features',
+           'TRADING_DAYS_PER_YEAR', 'LABEL_MODES', 'ticker_chunks', 'PerTicker', 'feature_array', 'make_features',
            'price_levels', 'cross_sectional_rank', 'cross_sectional_zscore', 'trend_score', 'realized_volatility',
            'forward_returns', 'make_labels', 'cross_sectional_label']
 
@@ -51,7 +51,21 @@ def _safe_div(a, b, fill):
     with np.errstate(divide='ignore', invalid='ignore'):
         return np.where(np.isnan(a) | np.isnan(b), np.nan, np.where(np.abs(b) > 1e-12, a / b, fill))
 
-# %% ../nbs/00b_features.ipynb #75a9568b
+# %% ../nbs/00b_features.ipynb #2ebe71a2
+FEATURE_CHUNK_ROWS = 500_000
+
+def ticker_chunks(
+    starts:np.ndarray, # first row of each ticker (sorted)
+    n_rows:int, # rows in all
+    chunk_rows:int=FEATURE_CHUNK_ROWS, # about this many rows per chunk (a longer ticker is a chunk of its own)
+)->list: # (first, stop) row pairs of consecutive whole tickers
+    "Cut rows sorted by ticker into chunks of whole tickers of about `chunk_rows` rows"
+    cuts, bounds = [0], np.r_[starts, n_rows]
+    while cuts[-1] < n_rows:
+        j = np.searchsorted(bounds, cuts[-1] + chunk_rows, side='right') - 1
+        cuts.append(int(bounds[j]) if bounds[j] > cuts[-1] else int(bounds[np.searchsorted(bounds, cuts[-1], side='right')]))
+    return list(zip(cuts[:-1], cuts[1:]))
+
 class PerTicker:
     "Causal lags, rolling and exponential statistics per ticker, for arrays aligned with a frame sorted by ticker and date"
     def __init__(self, tickers): # the ticker column (contiguous blocks)
@@ -60,9 +74,13 @@ class PerTicker:
         self.starts = np.r_[0, np.flatnonzero(np.diff(self.codes)) + 1] if len(self.codes) else np.zeros(0, int)
         self.pos = np.arange(len(self.codes)) - np.repeat(self.starts, np.diff(np.r_[self.starts, len(self.codes)]))
     def lag(self, x, k): out = np.full(len(x), np.nan); out[k:] = x[:len(x) - k]; out[self.pos < k] = np.nan; return out
-    def _g(self, x): return pd.Series(x).groupby(self.codes, sort=False)
-    def roll(self, x, w, how='mean', min_periods=None): return getattr(self._g(x).rolling(w, min_periods=min_periods or w), how)().to_numpy()
-    def ewm(self, x, min_periods=0, **kw): return self._g(x).ewm(adjust=False, min_periods=min_periods, **kw).mean().to_numpy()
+    def _each(self, x, stat):
+        "`stat` of the grouped series, whole-ticker chunk by chunk (pandas' grouped temporaries stay chunk-sized), as one array"
+        out = np.empty(len(x))
+        for a, b in ticker_chunks(self.starts, len(x)): out[a:b] = stat(pd.Series(x[a:b]).groupby(self.codes[a:b], sort=False)).to_numpy()
+        return out
+    def roll(self, x, w, how='mean', min_periods=None): return self._each(x, lambda g: getattr(g.rolling(w, min_periods=min_periods or w), how)())
+    def ewm(self, x, min_periods=0, **kw): return self._each(x, lambda g: g.ewm(adjust=False, min_periods=min_periods, **kw).mean())
 
 # %% ../nbs/00b_features.ipynb #1b1d3b5f
 def _price_features(pt, o, h, l, c):
@@ -94,27 +112,13 @@ def _oscillator_features(pt, c, v):
     f['volume_z_20'], f['volume_ratio_5_20'] = _safe_div(lv - m20, pt.roll(lv, 20, 'std'), 0.0), pt.roll(lv, 5) - m20
     return f
 
-# %% ../nbs/00b_features.ipynb #0637a1a7
+# %% ../nbs/00b_features.ipynb #a8709eec
 def _as_prices(prices, cols=PRICE_COLUMNS):
     "Check that `prices` is a canonical frame (columns present, sorted by ticker and date)"
     _check_columns(prices, list(cols), '<prices>')
     if not _sorted_unique(prices):
         raise ValueError("<prices>: rows are not sorted by ticker and date or have duplicate (ticker, date); pass them through load_prices first.")
     return prices.reset_index(drop=True)
-
-FEATURE_CHUNK_ROWS = 500_000
-
-def ticker_chunks(
-    starts:np.ndarray, # first row of each ticker (sorted)
-    n_rows:int, # rows in all
-    chunk_rows:int=FEATURE_CHUNK_ROWS, # about this many rows per chunk (a longer ticker is a chunk of its own)
-)->list: # (first, stop) row pairs of consecutive whole tickers
-    "Cut rows sorted by ticker into chunks of whole tickers of about `chunk_rows` rows"
-    cuts, bounds = [0], np.r_[starts, n_rows]
-    while cuts[-1] < n_rows:
-        j = np.searchsorted(bounds, cuts[-1] + chunk_rows, side='right') - 1
-        cuts.append(int(bounds[j]) if bounds[j] > cuts[-1] else int(bounds[np.searchsorted(bounds, cuts[-1], side='right')]))
-    return list(zip(cuts[:-1], cuts[1:]))
 
 def feature_array(
     prices:pd.DataFrame, # canonical frame (see `load_prices`)
