@@ -5,6 +5,7 @@ sample table, date split with purge, scaler, train/val/test windows), and what t
     python bench/bench_scale.py                       # 1 M, 5 M and 20 M rows; writes its section of bench/README.md
     python bench/bench_scale.py --rows 1e6 50e6       # any sizes (50 M rows needs about 12 GB)
     python bench/bench_scale.py --rows 1e6 --no-readme
+    python bench/bench_scale.py --rows 1e6 5e6 20e6 50e6 --cache-rows 1e6 20e6   # the cache runs at some sizes only
 
 Synthetic daily prices (`make_synthetic_prices`, 10 years = 2,520 trading days per ticker, 100 tickers per seed) are written once per
 size to a Parquet file in `--data-dir` (kept for later runs). Each measurement runs in a fresh process, so its peak RSS (`ru_maxrss`)
@@ -25,13 +26,14 @@ DAYS, TICKERS_PER_SEED = 2520, 100
 def write_prices(rows, path):
     "Write about `rows` synthetic daily rows (whole tickers of `DAYS` days) to the Parquet file `path`, 100 tickers at a time"
     import numpy as np, pyarrow as pa, pyarrow.parquet as pq
-    from trendlstm.data import make_synthetic_prices
+    from trendlstm.data import MAX_VOLUME, make_synthetic_prices
     n, writer = max(1, round(rows / DAYS)), None
     tmp = path.with_suffix('.tmp')
     for k in range(0, n, TICKERS_PER_SEED):
         m = min(TICKERS_PER_SEED, n - k)
         df = make_synthetic_prices(m, DAYS, seed=k)
         df['ticker'] = np.repeat([f'SYN{i:05d}' for i in range(k, k + m)], DAYS)
+        df['volume'] = df['volume'].clip(upper=MAX_VOLUME)   # a rare fat-tailed shock can exceed what load_prices accepts
         table = pa.Table.from_pandas(df, preserve_index=False)
         writer = writer or pq.ParquetWriter(tmp, table.schema)
         writer.write_table(table)
@@ -59,7 +61,8 @@ def measure(path, cache_dir):
 def run_one(path, cache_dir=None):
     "`measure` in a fresh process"
     cmd = [sys.executable, __file__, '--measure', str(path)] + (['--cache-dir', str(cache_dir)] if cache_dir else [])
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=dict(os.environ, OMP_NUM_THREADS='1'))
+    out = subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ, OMP_NUM_THREADS='1'))
+    if out.returncode: sys.exit(f"{' '.join(cmd)} failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -67,7 +70,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--rows', nargs='+', type=float, default=[1e6, 5e6, 20e6])
     p.add_argument('--data-dir', default=str(Path(tempfile.gettempdir()) / 'trendlstm-bench-scale'), help='where the Parquet files are kept')
-    p.add_argument('--no-cache', action='store_true', help='skip the cache write/read runs')
+    p.add_argument('--cache-rows', nargs='*', type=float, help='sizes with the cache write/read runs (default: every size; none: no value)')
     p.add_argument('--no-readme', action='store_true')
     p.add_argument('--measure', help=argparse.SUPPRESS); p.add_argument('--cache-dir', help=argparse.SUPPRESS)
     a = p.parse_args()
@@ -81,7 +84,7 @@ def main():
         if not path.exists():
             t = time.perf_counter(); write_prices(int(rows), path); print(f'wrote {path} in {time.perf_counter() - t:.0f} s', flush=True)
         runs = dict(pipeline=run_one(path))
-        if not a.no_cache:
+        if a.cache_rows is None or rows in a.cache_rows:
             cache = data_dir / f'cache_{int(rows):d}'
             shutil.rmtree(cache, ignore_errors=True)
             runs['cache write'] = run_one(path, cache); runs['cache read'] = run_one(path, cache)
@@ -100,11 +103,11 @@ def main():
     lines += [f"| {n:,} | {kind} | {r['wall_s']:.1f} | {r['cpu_s']:.1f} | {n / r['cpu_s']:,.0f} | {n / r['wall_s']:,.0f} | {r['peak_gb']:.2f} | "
               f"{r['table_gb']:.2f} | {r['features_gb']:.2f} |" for n, kind, r in rows_out]
     pipe = [(n, r) for n, kind, r in rows_out if kind == 'pipeline']
-    if len(pipe) >= 2:
+    if len(pipe) >= 2 and pipe[-1][0] < 50e6:
         (n0, r0), (n1, r1) = pipe[-2], pipe[-1]
         per_row = (r1['peak_gb'] - r0['peak_gb']) / (n1 - n0)
         lines += ['', f"Peak memory grows by {per_row * 2**30:.0f} bytes per row between the two largest sizes; extrapolated to 50 M rows: "
-                      f"{r1['peak_gb'] + per_row * (50e6 - n1):.1f} GB (bar 12 GB), an extrapolation unless 50 M is in the table."]
+                      f"{r1['peak_gb'] + per_row * (50e6 - n1):.1f} GB (bar 12 GB), extrapolated, not measured."]
     text = '\n'.join(lines)
     print('\n' + text)
     if not a.no_readme: write_section('bench_scale', 'Scale: the daily pipeline from 1 M rows up', text, ' '.join(['python bench/bench_scale.py', *sys.argv[1:]]))

@@ -753,7 +753,7 @@ def _crc(a:np.ndarray)->int:
     "CRC-32 of an array's bytes"
     return zlib.crc32(np.ascontiguousarray(a).view(np.uint8).reshape(-1))
 
-# %% ../nbs/00_data.ipynb #b6a752f2
+# %% ../nbs/00_data.ipynb #5fac8b08
 def _write_cached_table(table:SampleTable, path:Path):
     "Write `table` to the cache entry `path`: arrays as .npy and their checks in meta.json, renamed into place when complete"
     tmp = path.with_name(f'{path.name}.tmp-{os.getpid()}')
@@ -765,7 +765,9 @@ def _write_cached_table(table:SampleTable, path:Path):
                 arrays={k: dict(shape=list(a.shape), dtype=str(a.dtype), crc32=_crc(a)) for k, a in arrays.items()})
     (tmp / 'meta.json').write_text(json.dumps(meta))
     shutil.rmtree(path, ignore_errors=True)
-    os.replace(tmp, path)
+    try: os.replace(tmp, path)
+    except OSError:   # another process put the same entry there meanwhile: keep theirs
+        shutil.rmtree(tmp, ignore_errors=True); return
     logging.getLogger(__name__).info(f"feature cache: wrote {path}")
 
 def _load_cached_table(path:Path)->SampleTable:
