@@ -1,0 +1,116 @@
+#!/usr/bin/env python
+"""How the daily pipeline scales: rows against seconds and peak memory, Parquet file -> `LSTMDataModule` (load, repairs, features, labels,
+sample table, date split with purge, scaler, train/val/test windows), and what the feature cache saves.
+
+    python bench/bench_scale.py                       # 1 M, 5 M and 20 M rows; writes its section of bench/README.md
+    python bench/bench_scale.py --rows 1e6 50e6       # any sizes (50 M rows needs about 12 GB)
+    python bench/bench_scale.py --rows 1e6 --no-readme
+    python bench/bench_scale.py --rows 1e6 5e6 20e6 50e6 --cache-rows 1e6 20e6   # the cache runs at some sizes only
+
+Synthetic daily prices (`make_synthetic_prices`, 10 years = 2,520 trading days per ticker, 100 tickers per seed) are written once per
+size to a Parquet file in `--data-dir` (kept for later runs). Each measurement runs in a fresh process, so its peak RSS (`ru_maxrss`)
+is its own: `pipeline` is `LSTMDataModule(path, freq='D')` without a cache; `cache write` the same with `cache_dir` set and the cache
+empty (pipeline + writing the table); `cache read` the same again, which reads the table back (memory-mapped) instead of building it.
+Wall and CPU seconds are both given: CPU time is the steadier figure on a shared machine (the pipeline runs on one core).
+The issue's bar: 50 M rows within 12 GB peak at >= 300k rows/s.
+"""
+import argparse, json, os, platform, resource, shutil, subprocess, sys, tempfile, time, warnings
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from readme import write_section
+
+DAYS, TICKERS_PER_SEED = 2520, 100
+
+
+def write_prices(rows, path):
+    "Write about `rows` synthetic daily rows (whole tickers of `DAYS` days) to the Parquet file `path`, 100 tickers at a time"
+    import numpy as np, pyarrow as pa, pyarrow.parquet as pq
+    from trendlstm.data import MAX_VOLUME, make_synthetic_prices
+    n, writer = max(1, round(rows / DAYS)), None
+    tmp = path.with_suffix('.tmp')
+    for k in range(0, n, TICKERS_PER_SEED):
+        m = min(TICKERS_PER_SEED, n - k)
+        df = make_synthetic_prices(m, DAYS, seed=k)
+        df['ticker'] = np.repeat([f'SYN{i:05d}' for i in range(k, k + m)], DAYS)
+        df['volume'] = df['volume'].clip(upper=MAX_VOLUME)   # a rare fat-tailed shock can exceed what load_prices accepts
+        table = pa.Table.from_pandas(df, preserve_index=False)
+        writer = writer or pq.ParquetWriter(tmp, table.schema)
+        writer.write_table(table)
+    writer.close()
+    os.replace(tmp, path)
+
+
+def measure(path, cache_dir):
+    "One pipeline run in this process: seconds, peak RSS and sizes (printed as JSON)"
+    import torch
+    from trendlstm.data import LSTMDataModule
+    warnings.simplefilter('ignore'); torch.set_num_threads(1)
+    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    c0, t0 = time.process_time(), time.perf_counter()
+    dm = LSTMDataModule(path, freq='D', cache_dir=cache_dir)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    t = dm.table
+    table_bytes = sum(getattr(t, k).numel() * getattr(t, k).element_size() for k in
+                      ('features', 'forward_return', 'direction', 'close', 'trailing_returns', 'volatility', 'date', 'ticker'))
+    print(json.dumps(dict(wall_s=wall, cpu_s=cpu, peak_gb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, imports_gb=rss0,
+                          samples=t.features.shape[0], features_gb=t.features.numel() * 4 / 2**30, table_gb=table_bytes / 2**30,
+                          windows=sum(len(d) for d in (dm.train_dataset, dm.val_dataset, dm.test_dataset)))))
+
+
+def run_one(path, cache_dir=None):
+    "`measure` in a fresh process"
+    cmd = [sys.executable, __file__, '--measure', str(path)] + (['--cache-dir', str(cache_dir)] if cache_dir else [])
+    out = subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ, OMP_NUM_THREADS='1'))
+    if out.returncode: sys.exit(f"{' '.join(cmd)} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--rows', nargs='+', type=float, default=[1e6, 5e6, 20e6])
+    p.add_argument('--data-dir', default=str(Path(tempfile.gettempdir()) / 'trendlstm-bench-scale'), help='where the Parquet files are kept')
+    p.add_argument('--cache-rows', nargs='*', type=float, help='sizes with the cache write/read runs (default: every size; none: no value)')
+    p.add_argument('--no-readme', action='store_true')
+    p.add_argument('--measure', help=argparse.SUPPRESS); p.add_argument('--cache-dir', help=argparse.SUPPRESS)
+    a = p.parse_args()
+    if a.measure: return measure(a.measure, a.cache_dir)
+    data_dir = Path(a.data_dir); data_dir.mkdir(parents=True, exist_ok=True)
+    load0 = os.getloadavg()
+    print(f'machine: {platform.node()}, {os.cpu_count()} cpus, load average {load0}, python {platform.python_version()}')
+    rows_out = []
+    for rows in a.rows:
+        path = data_dir / f'prices_{int(rows):d}.parquet'
+        if not path.exists():
+            t = time.perf_counter(); write_prices(int(rows), path); print(f'wrote {path} in {time.perf_counter() - t:.0f} s', flush=True)
+        runs = dict(pipeline=run_one(path))
+        if a.cache_rows is None or rows in a.cache_rows:
+            cache = data_dir / f'cache_{int(rows):d}'
+            shutil.rmtree(cache, ignore_errors=True)
+            runs['cache write'] = run_one(path, cache); runs['cache read'] = run_one(path, cache)
+            shutil.rmtree(cache, ignore_errors=True)
+        n = int(round(rows / DAYS)) * DAYS
+        for kind, r in runs.items():
+            rows_out.append((n, kind, r))
+            print(f"{n:>12,} rows {kind:11s}: {r['wall_s']:7.1f} s wall, {r['cpu_s']:7.1f} s CPU ({n / r['cpu_s']:,.0f} rows/s CPU), "
+                  f"peak RSS {r['peak_gb']:.2f} GB (after imports {r['imports_gb']:.2f}); table {r['table_gb']:.2f} GB "
+                  f"(features {r['features_gb']:.2f} GB float32), {r['windows']:,} windows", flush=True)
+    lines = [f"Synthetic daily prices in Parquet ({DAYS:,} trading days per ticker), `LSTMDataModule(path, freq='D')` with the default "
+             f"data config, each run in a fresh process (peak RSS = `ru_maxrss` of that process, imports included); load average "
+             f"{load0[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end ({os.cpu_count()} cores; the pipeline uses one).", '',
+             '| rows | run | wall s | CPU s | rows/s (CPU) | rows/s (wall) | peak RSS GB | table GB | float32 features GB |',
+             '|---|---|---|---|---|---|---|---|---|']
+    lines += [f"| {n:,} | {kind} | {r['wall_s']:.1f} | {r['cpu_s']:.1f} | {n / r['cpu_s']:,.0f} | {n / r['wall_s']:,.0f} | {r['peak_gb']:.2f} | "
+              f"{r['table_gb']:.2f} | {r['features_gb']:.2f} |" for n, kind, r in rows_out]
+    pipe = [(n, r) for n, kind, r in rows_out if kind == 'pipeline']
+    if len(pipe) >= 2 and max(a.rows) < 50e6:
+        (n0, r0), (n1, r1) = pipe[-2], pipe[-1]
+        per_row = (r1['peak_gb'] - r0['peak_gb']) / (n1 - n0)
+        lines += ['', f"Peak memory grows by {per_row * 2**30:.0f} bytes per row between the two largest sizes; extrapolated to 50 M rows: "
+                      f"{r1['peak_gb'] + per_row * (50e6 - n1):.1f} GB (bar 12 GB), extrapolated, not measured."]
+    text = '\n'.join(lines)
+    print('\n' + text)
+    if not a.no_readme: write_section('bench_scale', 'Scale: the daily pipeline from 1 M rows up', text, ' '.join(['python bench/bench_scale.py', *sys.argv[1:]]))
+
+
+if __name__ == '__main__': main()
