@@ -67,7 +67,7 @@ def main():
     lines = [f"`walk_forward_evaluate(prices)` with its defaults on {prices.ticker.nunique()} S&P 500 tickers ({', '.join(sorted(prices.ticker.unique()))}; "
              f"{len(prices):,} daily rows, {prices.date.min():%Y-%m-%d} to {prices.date.max():%Y-%m-%d}), {os.cpu_count()} cores; fastest of {a.rounds} "
              f"interleaved rounds; load average {load0[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end.", '',
-             '| variant | trainings | epochs trained | wall seconds | CPU seconds (all processes) | wall vs serial |', '|---|---|---|---|---|---|']
+             '| variant | trainings | epochs trained | wall seconds | CPU seconds (all processes) | wall time (x serial) |', '|---|---|---|---|---|---|']
     lines += [f'| {k} | {best[k][3]} | {best[k][2]} | {best[k][0]:.1f} | {best[k][1]:.1f} | {best[k][0] / ref:.2f}x |' for k in names]
     text = '\n'.join(lines)
     print('\n' + text)
