@@ -290,12 +290,12 @@ def _fold_table(folds, seconds)->pd.DataFrame:
     return pd.DataFrame([dict(fold=f.fold, train_start=f.train_start, val_start=f.val_start, test_start=f.test_start, test_end=f.test_end,
                               n_train=len(f.train), n_val=len(f.val), n_test=len(f.test), lstm_seconds=seconds.get(f.fold, np.nan)) for f in folds])
 
-# %% ../nbs/05_evaluate.ipynb #095551e7
+# %% ../nbs/05_evaluate.ipynb #221fc94d
 def walk_forward_evaluate(prices_or_frame, # prices (anything `load_prices` reads) or, with `data_config.feature_columns`, your feature frame
                           model_config:LSTMModelConfig|dict=None, # LSTM config (or its `to_dict()`; default `LSTMModelConfig.small()`); input width and horizons come from the data
                           training_config:LSTMTrainingConfig=None, # trainer config (default `LSTMTrainingConfig.walk_forward()`); its `seed` is replaced by each of `seeds`
                           folds:int|list=3, # number of walk-forward test blocks, or a list of `WalkForwardFold` you built
-                          seeds:tuple=None, # one LSTM per seed and fold (default: the training config's `seed` alone); several also give the `lstm_ensemble` row
+                          seeds:tuple|None=None, # one LSTM per seed and fold (default: the training config's `seed` alone); several also give the `lstm_ensemble` row
                           data_config:LSTMSequenceConfig=None, # windows, horizons, label, inputs, purge and embargo
                           config:WalkForwardConfig=None, # fold mode, validation span, backtest, baselines
                           loss_config:LSTMLossConfig|dict=None, # the LSTM's loss (e.g. `ic_weight`); horizons come from the data
