@@ -4,11 +4,13 @@
     python bench/bench_walk_forward.py                  # 6 tickers, serial vs n_jobs=2, 2 interleaved rounds; writes its section of bench/README.md
     python bench/bench_walk_forward.py --rounds 3 --tickers AAPL MSFT --jobs 2 4
     python bench/bench_walk_forward.py --seeds 0 1 2    # the three-seed call (the default before round 3) as well
+    python bench/bench_walk_forward.py --seeds 0 1 2 --full-model --rounds 1   # ... and the library's full model, the default before the presets
 
 Reads the shared `sp500_5yr.csv.gz` (`trendlstm.data.sp500_path`: `../shared/data/` beside the project, or the
 `TRENDLSTM_SP500` variable) and keeps the named tickers. Every variant is the same default call: 3 expanding folds,
 the walk-forward presets (`LSTMModelConfig.small()`, `LSTMTrainingConfig.walk_forward()`), the data layer's default
-windows, every baseline; only `n_jobs` changes (and, with `--seeds`, a variant with those seeds added). Each run starts
+windows, every baseline; only `n_jobs` changes (and, with `--seeds`, a variant with those seeds added; with `--full-model`,
+one with those seeds, `LSTMModelConfig()` and `LSTMTrainingConfig()` (100 epochs), as the call was before the presets). Each run starts
 from a fresh pool of worker processes (the loky pool is shut down after every call), so the process start-up a
 first parallel call pays is in its time. Variants alternate within each round (the order rotates); the table gives
 the fastest round of each (load only ever slows a run down): wall seconds, and CPU seconds of this process plus its
@@ -20,6 +22,8 @@ import torch
 from joblib.externals.loky import get_reusable_executor
 from trendlstm.data import load_prices, sp500_path
 from trendlstm.evaluate import walk_forward_evaluate
+from trendlstm.model import LSTMModelConfig
+from trendlstm.trainer import LSTMTrainingConfig
 
 sys.path.insert(0, str(Path(__file__).parent))
 from readme import write_section
@@ -33,10 +37,10 @@ def children_cpu()->float:
     return r.ru_utime + r.ru_stime
 
 
-def timed_call(prices, n_jobs:int, seeds)->tuple:
-    "Wall seconds, CPU seconds (this process and its workers) and epochs trained of one default call"
+def timed_call(prices, n_jobs:int, options:dict)->tuple:
+    "Wall seconds, CPU seconds (this process and its workers), epochs trained and trainings of one call (the defaults but `options`)"
     w, c, cc = time.perf_counter(), time.process_time(), children_cpu()
-    results = walk_forward_evaluate(prices, n_jobs=n_jobs, **({} if seeds is None else dict(seeds=seeds)))
+    results = walk_forward_evaluate(prices, n_jobs=n_jobs, **options)
     wall = time.perf_counter() - w
     get_reusable_executor().shutdown(wait=True)  # reap the workers, so their CPU time is counted (and the next call starts them afresh)
     epochs = sum(len(h['epoch']) for h in results.histories.values())
@@ -47,15 +51,20 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--tickers', nargs='+', default=list(TICKERS)); p.add_argument('--jobs', type=int, nargs='+', default=[2])
     p.add_argument('--seeds', type=int, nargs='+', default=None, help='also time the call with these seeds (serial)')
+    p.add_argument('--full-model', action='store_true', help='also time the call with --seeds, LSTMModelConfig() and LSTMTrainingConfig()')
     p.add_argument('--rounds', type=int, default=2); p.add_argument('--no-readme', action='store_true')
     a = p.parse_args()
+    if a.full_model and not a.seeds: p.error('--full-model needs --seeds, e.g. --seeds 0 1 2')
     torch.set_num_threads(1); warnings.simplefilter('ignore')
     path = sp500_path()
     if path is None: sys.exit('bench_walk_forward: sp500_5yr.csv.gz not found; set TRENDLSTM_SP500 to its path.')
     prices = load_prices(path)
     prices = load_prices(prices[prices.ticker.isin(a.tickers)].reset_index(drop=True))
-    variants = {'serial (n_jobs=1)': (1, None), **{f'n_jobs={j}': (j, None) for j in a.jobs}}
-    if a.seeds: variants[f"seeds={tuple(a.seeds)}, serial"] = (1, tuple(a.seeds))
+    variants = {'serial (n_jobs=1)': (1, {}), **{f'n_jobs={j}': (j, {}) for j in a.jobs}}
+    if a.seeds: variants[f"seeds={tuple(a.seeds)}, serial"] = (1, dict(seeds=tuple(a.seeds)))
+    if a.seeds and a.full_model:
+        variants[f"seeds={tuple(a.seeds)}, LSTMModelConfig(), LSTMTrainingConfig(), serial"] = (1, dict(
+            seeds=tuple(a.seeds), model_config=LSTMModelConfig(), training_config=LSTMTrainingConfig(checkpoint_dir=None, show_progress=False)))
     names, runs = list(variants), {k: [] for k in variants}
     load0 = os.getloadavg()
     for r in range(a.rounds):
