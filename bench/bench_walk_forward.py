@@ -10,7 +10,8 @@ Reads the shared `sp500_5yr.csv.gz` (`trendlstm.data.sp500_path`: `../shared/dat
 `TRENDLSTM_SP500` variable) and keeps the named tickers. Every variant is the same default call: 3 expanding folds,
 the walk-forward presets (`LSTMModelConfig.small()`, `LSTMTrainingConfig.walk_forward()`), the data layer's default
 windows, every baseline; only `n_jobs` changes (and, with `--seeds`, a variant with those seeds added; with `--full-model`,
-one with those seeds, `LSTMModelConfig()` and `LSTMTrainingConfig()` (100 epochs), as the call was before the presets). Each run starts
+one with those seeds, `LSTMModelConfig()` and `LSTMTrainingConfig()` (100 epochs), as the call was before the presets, serial and
+with each `--jobs`: long trainings, where processes pay). Each run starts
 from a fresh pool of worker processes (the loky pool is shut down after every call), so the process start-up a
 first parallel call pays is in its time. Variants alternate within each round (the order rotates); the table gives
 the fastest round of each (load only ever slows a run down): wall seconds, and CPU seconds of this process plus its
@@ -62,9 +63,9 @@ def main():
     prices = load_prices(prices[prices.ticker.isin(a.tickers)].reset_index(drop=True))
     variants = {'serial (n_jobs=1)': (1, {}), **{f'n_jobs={j}': (j, {}) for j in a.jobs}}
     if a.seeds: variants[f"seeds={tuple(a.seeds)}, serial"] = (1, dict(seeds=tuple(a.seeds)))
-    if a.seeds and a.full_model:
-        variants[f"seeds={tuple(a.seeds)}, LSTMModelConfig(), LSTMTrainingConfig(), serial"] = (1, dict(
-            seeds=tuple(a.seeds), model_config=LSTMModelConfig(), training_config=LSTMTrainingConfig(checkpoint_dir=None, show_progress=False)))
+    if a.full_model:
+        full = dict(seeds=tuple(a.seeds), model_config=LSTMModelConfig(), training_config=LSTMTrainingConfig(checkpoint_dir=None, show_progress=False))
+        variants |= {f"seeds={tuple(a.seeds)}, LSTMModelConfig(), LSTMTrainingConfig(), {'serial' if j == 1 else f'n_jobs={j}'}": (j, full) for j in (1, *a.jobs)}
     names, runs = list(variants), {k: [] for k in variants}
     load0 = os.getloadavg()
     for r in range(a.rounds):
