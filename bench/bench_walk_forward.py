@@ -3,7 +3,7 @@
 
     python bench/bench_walk_forward.py                  # 6 tickers, serial vs n_jobs=2, 2 interleaved rounds; writes its section of bench/README.md
     python bench/bench_walk_forward.py --rounds 3 --tickers AAPL MSFT --jobs 2 4
-    python bench/bench_walk_forward.py --seeds 0 1 2    # the three-seed call (the default before round 3) as well
+    python bench/bench_walk_forward.py --seeds 0 1 2    # the three-seed call (the former default) as well
     python bench/bench_walk_forward.py --seeds 0 1 2 --full-model --rounds 1   # ... and the library's full model, the default before the presets
 
 Reads the shared `sp500_5yr.csv.gz` (`trendlstm.data.sp500_path`: `../shared/data/` beside the project, or the
@@ -11,7 +11,7 @@ Reads the shared `sp500_5yr.csv.gz` (`trendlstm.data.sp500_path`: `../shared/dat
 the walk-forward presets (`LSTMModelConfig.small()`, `LSTMTrainingConfig.walk_forward()`), the data layer's default
 windows, every baseline; only `n_jobs` changes (and, with `--seeds`, a variant with those seeds added; with `--full-model`,
 one with those seeds, `LSTMModelConfig()` and `LSTMTrainingConfig()` (100 epochs), as the call was before the presets, serial and
-with each `--jobs`: long trainings, where processes pay). Each run starts
+with each `--jobs`: long trainings). Each run starts
 from a fresh pool of worker processes (the loky pool is shut down after every call), so the process start-up a
 first parallel call pays is in its time. Variants alternate within each round (the order rotates); the table gives
 the fastest round of each (load only ever slows a run down): wall seconds, and CPU seconds of this process plus its
