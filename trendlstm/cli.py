@@ -357,7 +357,7 @@ def train(data:str='sample', # 'sample' (5 tickers, 2000-2013), 'synthetic', or 
     print(f"trendlstm train: report written to {out/'report.html'} (checkpoint: {out/'checkpoint.pt'})")
     return out
 
-# %% ../nbs/06_cli.ipynb #f68b6228
+# %% ../nbs/06_cli.ipynb #1199146d
 @command(*TRAIN_SECTIONS, 'walk_forward')
 def evaluate(data:str='sample', # 'sample' (5 tickers, 2000-2013), 'synthetic', or a .csv/.csv.gz/.parquet file of daily prices
              config:str=None, # a .json or .toml file with [model], [data], [training], [loss] and [walk_forward] sections
@@ -365,7 +365,8 @@ def evaluate(data:str='sample', # 'sample' (5 tickers, 2000-2013), 'synthetic', 
              overwrite:bool=False, # replace an existing report folder
              folds:int=3, # walk-forward test blocks
              seeds:int=1, # LSTMs per fold, seeded seed, seed+1, ... (the report gives their mean and spread, and with 2 or more their ensemble)
-             threads:int=1, # torch CPU threads per process (0: torch's default)
+             jobs:int=1, # processes for the folds' and seeds' trainings, one torch thread each (-1: one per core); the results do not depend on it
+             threads:int=1, # torch CPU threads of this process (0: torch's default); with --jobs above 1 each training process uses one
              debug:bool=False, # show the traceback of an error
              **overrides): # config fields, e.g. `epochs=5, mode='sliding'`
     "Walk-forward comparison of the LSTM with the baselines, written as a report folder"
@@ -374,11 +375,13 @@ def evaluate(data:str='sample', # 'sample' (5 tickers, 2000-2013), 'synthetic', 
     cfgs, start = run_configs(config, overrides, COMMANDS['evaluate'][1]), time.perf_counter()
     set_threads(threads)
     if folds < 1 or seeds < 1: raise InputError(f"--folds {folds} --seeds {seeds}: both must be at least 1.")
+    if jobs < 1 and jobs != -1: raise InputError(f"--jobs {jobs}: give a number of processes of at least 1, or -1 for one per core.")
     out = preflight(out or default_out('evaluate'), overwrite, cfgs)
     prices, first = read_data(data, cfgs['data']), cfgs['training'].seed or 0
     try:
         with sigterm_as_interrupt(StopRun):  # a cut-short fold would bias the comparison: stop the whole walk-forward
-            results = walk_forward_evaluate(prices, cfgs['model'], cfgs['training'], folds, tuple(range(first, first + seeds)), cfgs['data'], cfgs['walk_forward'], cfgs['loss'])
+            results = walk_forward_evaluate(prices, cfgs['model'], cfgs['training'], folds, tuple(range(first, first + seeds)), cfgs['data'],
+                                            cfgs['walk_forward'], cfgs['loss'], n_jobs=jobs)
     except StopRun: raise Interrupted("interrupted during the walk-forward; no report written (a cut-short fold would bias it). Run the command again.") from None
     if not is_main_process(): return None
     with staged_folder(out, overwrite) as stage: evaluate_report(stage, data, results, cfgs, time.perf_counter() - start, settings_of(cfgs))

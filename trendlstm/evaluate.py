@@ -256,12 +256,11 @@ def ensemble_outputs(outputs:list, # `lstm_outputs` of several seeds on the same
     "The seed ensemble: per window mean of the seeds' scores and up-probabilities"
     return {h: tuple(np.mean([o[h][k] for o in outputs], axis=0) for k in (0, 1)) for h in outputs[0]}
 
-# %% ../nbs/05_evaluate.ipynb #cca92dd0
+# %% ../nbs/05_evaluate.ipynb #d268b89e
 def _lstm_fold(fold, test:WindowSet, seed:int, model_config, training_config, loss_config, batch_size:int):
     "Train one LSTM on `fold` with `seed`: its `lstm_outputs` on the test windows, its history and its seconds"
     start = time.perf_counter()
-    training = replace(training_config or LSTMTrainingConfig.walk_forward(), seed=seed)
-    trainer = lstm_trainer(fold, model=LSTMModelConfig.small() if model_config is None else model_config, training=training, loss=loss_config)
+    trainer = lstm_trainer(fold, model=model_config, training=replace(training_config, seed=seed), loss=loss_config)
     history = trainer.fit(fold)
     return lstm_outputs(trainer.predict(fold.test.dataloader(batch_size)), test), history, time.perf_counter() - start
 
@@ -291,12 +290,12 @@ def _fold_table(folds, seconds)->pd.DataFrame:
     return pd.DataFrame([dict(fold=f.fold, train_start=f.train_start, val_start=f.val_start, test_start=f.test_start, test_end=f.test_end,
                               n_train=len(f.train), n_val=len(f.val), n_test=len(f.test), lstm_seconds=seconds.get(f.fold, np.nan)) for f in folds])
 
-# %% ../nbs/05_evaluate.ipynb #73fe45ad
+# %% ../nbs/05_evaluate.ipynb #221fc94d
 def walk_forward_evaluate(prices_or_frame, # prices (anything `load_prices` reads) or, with `data_config.feature_columns`, your feature frame
                           model_config:LSTMModelConfig|dict=None, # LSTM config (or its `to_dict()`; default `LSTMModelConfig.small()`); input width and horizons come from the data
                           training_config:LSTMTrainingConfig=None, # trainer config (default `LSTMTrainingConfig.walk_forward()`); its `seed` is replaced by each of `seeds`
                           folds:int|list=3, # number of walk-forward test blocks, or a list of `WalkForwardFold` you built
-                          seeds:tuple=(0, 1, 2), # one LSTM per seed and fold; several also give the `lstm_ensemble` row
+                          seeds:tuple|None=None, # one LSTM per seed and fold (default: the training config's `seed` alone); several also give the `lstm_ensemble` row
                           data_config:LSTMSequenceConfig=None, # windows, horizons, label, inputs, purge and embargo
                           config:WalkForwardConfig=None, # fold mode, validation span, backtest, baselines
                           loss_config:LSTMLossConfig|dict=None, # the LSTM's loss (e.g. `ic_weight`); horizons come from the data
@@ -304,6 +303,9 @@ def walk_forward_evaluate(prices_or_frame, # prices (anything `load_prices` read
                          )->WalkForwardResults:
     "Retrain the LSTM per walk-forward fold and seed, fit the baselines on the same folds, score all on the same test windows"
     config, data_config = config or WalkForwardConfig(), data_config or LSTMSequenceConfig()
+    model_config = LSTMModelConfig.small() if model_config is None else model_config
+    training_config = LSTMTrainingConfig.walk_forward() if training_config is None else training_config
+    seeds = (training_config.seed,) if seeds is None else tuple(seeds)
     if isinstance(folds, int):
         folds = LSTMDataModule(_load_prices(prices_or_frame, data_config), data_config).walk_forward_folds(
             folds, config.mode, config.initial_train_fraction, config.val_days, config.train_days)
