@@ -8,17 +8,18 @@ Docs: https://trendlstm.github.io/trendlstm/track.html.md"""
 __all__ = ['EXTRAS', 'LOGGERS', 'run_params', 'run_summary', 'TrackingLogger', 'default_run_name', 'require', 'TensorBoardLogger',
            'MLflowLogger', 'make_loggers', 'log_report']
 
-# %% ../nbs/09a_track.ipynb #e912be75
+# %% ../nbs/09a_track.ipynb #e087bcd1
 import json, math, sys, time, uuid, warnings
 from pathlib import Path
-from .data import LSTMSequenceConfig
 
-# %% ../nbs/09a_track.ipynb #2b46f508
+# %% ../nbs/09a_track.ipynb #ddcbea93
 def run_params(trainer)->dict: # {'model.hidden_dim': 32, 'training.learning_rate': 0.001, ...}
     "The fit's settings, flat: `section.field` for the model, training, loss and data configs"
     configs = dict(model=trainer.model.config, training=trainer.config, loss=getattr(trainer.loss_fn, 'config', None))
     data = (trainer.data_state or {}).get('config')
-    if data is not None: configs['data'] = LSTMSequenceConfig.from_dict(data)
+    if data is not None:
+        from trendlstm.data import LSTMSequenceConfig  # torch: imported here so that `trendlstm --help` (which lists `tune`) stays light
+        configs['data'] = LSTMSequenceConfig.from_dict(data)
     return {f'{section}.{name}': _param_value(getattr(cfg, name))
             for section, cfg in configs.items() if cfg is not None for name in type(cfg).flat_fields()}
 

@@ -261,7 +261,8 @@ def read_search_space(path)->dict: # a .json file: {field: {"low": a, "high": b}
     try: return check_search_space(json.loads(path.read_text()))
     except ValueError as e: raise InputError(f"--space {path}: {' '.join(str(e).split())}") from e
 
-# %% ../nbs/09_tune.ipynb #30132c2f
+# %% ../nbs/09_tune.ipynb #805d292f
+@command(*TUNE_SECTIONS, name='tune')  # the subcommand `tune`; the Python name stays apart from the function `tune`
 def tune_cli(data:str='sample', # 'sample' (5 tickers, 2000-2013), 'synthetic', or a .csv/.csv.gz/.parquet file of daily prices
              config:str=None, # a .json or .toml file with [model], [data], [training], [loss] and [walk_forward] sections
              out:str=None, # the report folder (default: runs/tune-<date>-<time>)
@@ -299,7 +300,3 @@ def tune_cli(data:str='sample', # 'sample' (5 tickers, 2000-2013), 'synthetic', 
     found = f"best validation RankIC {best['value']:.4f} (trial {best['trial']})" if best else 'no trial completed'
     print(f"trendlstm tune: {found}; report written to {out/'report.html'}; train it: trendlstm train --data {data} --config {out/'best_config.json'}")
     return study
-
-tune_cli.__name__ = 'tune'  # `command` registers a function under its name: the subcommand is `tune`
-command(*TUNE_SECTIONS)(tune_cli)
-tune_cli.__name__ = 'tune_cli'  # and the Python name stays apart from `tune` the function
