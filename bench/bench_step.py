@@ -19,6 +19,9 @@ run takes minutes; the models keep training from round to round):
 - `trendlstm_no_dropout`: `trendlstm` with dropout_rate=0 and head_dropout=0, to show what the default dropout (between the
   LSTM layers and in the heads; the bare loop has none) costs;
 - `trendlstm_default`: the same pass with the default model (bidirectional), for reference.
+Also, the training loaders alone (`--no-loaders` skips it): the `DataLoader` the trainer uses on CPU against
+`DeviceDataLoader` (`trendlstm.device_data`, a permutation slice and one gather per batch, the CUDA path) on the host,
+milliseconds per batch, to decide whether the CPU path should use the latter.
 Variants alternate within each round (the order rotates every round). The clock is process CPU time (on a shared machine
 wall time mostly measures the neighbours); samples/s are the median over rounds, ratios the median of the per-round ratios,
 against `bare` (the issue's reference) and against `bare_dropout`.
@@ -29,6 +32,7 @@ import torch, torch.nn as nn
 from trendlstm.data import LSTMDataModule, load_prices, sp500_path
 from trendlstm.model import create_lstm_model, EncoderConfig
 from trendlstm.trainer import LSTMTrainer, LSTMTrainingConfig
+from trendlstm.device_data import DeviceDataLoader
 
 sys.path.insert(0, str(Path(__file__).parent))
 from readme import write_section
@@ -82,6 +86,18 @@ def cpu_seconds(run, n_batches):
     return time.process_time() - c
 
 
+def loader_ms(dm, batch_size, n_batches, rounds):
+    "Median CPU milliseconds per batch of the training DataLoader and of `DeviceDataLoader` on the host (interleaved rounds)"
+    ds, ms = dm.train_dataset, {'DataLoader': [], 'DeviceDataLoader': []}
+    loaders = dict(DataLoader=ds.dataloader(batch_size, shuffle=True, seed=0), DeviceDataLoader=DeviceDataLoader(ds, batch_size, shuffle=True, seed=0))
+    for _ in range(rounds):
+        for k, loader in loaders.items():
+            c = time.process_time()
+            for _ in itertools.islice(loader, n_batches): pass
+            ms[k].append((time.process_time() - c) / n_batches * 1e3)
+    return {k: statistics.median(v) for k, v in ms.items()}
+
+
 def profile_step(dm, batch_size, n_batches, rows=25):
     "torch.profiler table (self CPU time) of trendlstm's pass with the peers' shape"
     from torch.profiler import profile, ProfilerActivity
@@ -98,7 +114,7 @@ def main():
     p.add_argument('--threads', type=int, default=1); p.add_argument('--no-default', action='store_true', help='skip the default-model row')
     p.add_argument('--variants', nargs='+', choices=VARIANTS, default=VARIANTS, help='the variants to run (bare is always run)')
     p.add_argument('--profile', action='store_true', help='print a profile of the trendlstm step at the first batch size and stop')
-    p.add_argument('--no-readme', action='store_true')
+    p.add_argument('--no-readme', action='store_true'); p.add_argument('--no-loaders', action='store_true', help='skip the loaders-alone table')
     a = p.parse_args()
     torch.set_num_threads(a.threads); torch.set_flush_denormal(True); warnings.simplefilter('ignore')
     path = sp500_path()
@@ -123,6 +139,7 @@ def main():
             print(f'batch {bs}, round {r}: ' + ', '.join(f'{k} {n_batches * bs / cpu[k][-1]:,.0f}/s' for k in names), flush=True)
         res[bs] = dict(n=n_batches * bs, cpu=cpu, params={k: sum(q.numel() for q in (v.model if isinstance(v, BareRun) else v.trainer.model).parameters())
                                                           for k, v in runs.items()})
+    loaders = {} if a.no_loaders else {bs: loader_ms(dm, bs, max(a.samples // bs, 1), a.rounds) for bs in a.batch_sizes}
     load1 = os.getloadavg()
     names = list(res[a.batch_sizes[0]]['cpu'])
     what = dict(bare='bare PyTorch loop (LSTM 2x128 + linear, MSE, AdamW)', bare_again='bare loop again (A/A)',
@@ -146,6 +163,10 @@ def main():
         verdicts = [f'batch {bs}: {ratio(bs, "trendlstm", "bare"):.2f}x (goal >= {goal[bs]}x)' + (f', {ratio(bs, "trendlstm", "bare_dropout"):.2f}x against the bare loop with the same dropout' if len(refs) > 1 else '')
                     for bs in a.batch_sizes if bs in goal]
         if verdicts: lines += ['', 'trendlstm with the peers\' shape against the bare loop: ' + '; '.join(verdicts) + '.']
+    if loaders:
+        lines += ['', 'The training loaders alone (CPU ms per batch, median of the rounds; batches of a fresh epoch each round):', '',
+                  '| loader | ' + ' | '.join(f'batch {bs}' for bs in loaders) + ' |', '|---|' + '---:|' * len(loaders)]
+        lines += [f'| {k} | ' + ' | '.join(f'{loaders[bs][k]:.3f}' for bs in loaders) + ' |' for k in ('DataLoader', 'DeviceDataLoader')]
     text = '\n'.join(lines)
     print('\n' + text)
     if not a.no_readme: write_section('bench_step', 'The CPU training step against a bare loop', text, ' '.join(['python bench/bench_step.py', *sys.argv[1:]]))
