@@ -12,8 +12,9 @@ run takes minutes; the models keep training from round to round):
   trend labels, AdamW (torch defaults), on the windows pre-gathered into one tensor (shuffled once) and sliced per batch;
 - `bare_again`: the same loop on a second copy, an A/A comparison: its ratio to `bare` is the measurement noise;
 - `bare_dropout`: the bare loop with the same LSTM as trendlstm's, inter-layer dropout included
-  (`nn.LSTM(dropout=LSTMModelConfig.dropout_rate)`): the second reference, same shape and same dropout;
-- `trendlstm`: trendlstm's training loader (the one `LSTMTrainer.fit` builds, `_fit_loaders`) and training pass (`LSTMTrainer._train_epoch`) with the
+  (`nn.LSTM(dropout=EncoderConfig().dropout_rate)`, 0.2): the second reference, same shape and same dropout;
+- `trendlstm`: trendlstm's training loader (the one `LSTMTrainer.fit` builds, `_fit_loaders`) and training pass
+  (`LSTMTrainer._train_epoch`) with the
   peers' shape: `LSTMModelConfig` with bidirectional=False, hidden_dim=128, num_lstm_layers=2 (plus its attention
   pooling and two heads), the default loss, optimizer and gradient clipping;
 - `trendlstm_no_dropout`: `trendlstm` with dropout_rate=0 and head_dropout=0, to show what the default dropout (between the
