@@ -11,42 +11,52 @@ run takes minutes; the models keep training from round to round):
 - `bare`: the floor, a minimal loop: `nn.LSTM` (2 layers x 128, unidirectional) + `nn.Linear` on the last step, MSE on the
   trend labels, AdamW (torch defaults), on the windows pre-gathered into one tensor (shuffled once) and sliced per batch;
 - `bare_again`: the same loop on a second copy, an A/A comparison: its ratio to `bare` is the measurement noise;
-- `trendlstm`: trendlstm's loader (`LSTMTrainer._train_loader`) and training pass (`LSTMTrainer._train_epoch`) with the
+- `bare_dropout`: the bare loop with the same LSTM as trendlstm's, inter-layer dropout included
+  (`nn.LSTM(dropout=EncoderConfig().dropout_rate)`, 0.2): the second reference, same shape and same dropout;
+- `trendlstm`: trendlstm's training loader (the one `LSTMTrainer.fit` builds, `_fit_loaders`) and training pass
+  (`LSTMTrainer._train_epoch`) with the
   peers' shape: `LSTMModelConfig` with bidirectional=False, hidden_dim=128, num_lstm_layers=2 (plus its attention
   pooling and two heads), the default loss, optimizer and gradient clipping;
 - `trendlstm_no_dropout`: `trendlstm` with dropout_rate=0 and head_dropout=0, to show what the default dropout (between the
   LSTM layers and in the heads; the bare loop has none) costs;
 - `trendlstm_default`: the same pass with the default model (bidirectional), for reference.
+Also, the training loaders alone (`--no-loaders` skips it): the `DataLoader` the trainer uses on CPU against
+`DeviceDataLoader` (`trendlstm.device_data`, a permutation slice and one gather per batch, the CUDA path) on the host,
+milliseconds per batch, to decide whether the CPU path should use the latter.
 Variants alternate within each round (the order rotates every round). The clock is process CPU time (on a shared machine
-wall time mostly measures the neighbours); samples/s are the median over rounds, ratios the median of the per-round ratios.
+wall time mostly measures the neighbours); samples/s are the median over rounds, ratios the median of the per-round ratios,
+against `bare` (the issue's reference) and against `bare_dropout`.
 """
 import argparse, itertools, os, statistics, sys, time, warnings
 from pathlib import Path
 import torch, torch.nn as nn
 from trendlstm.data import LSTMDataModule, load_prices, sp500_path
-from trendlstm.model import create_lstm_model
+from trendlstm.model import create_lstm_model, EncoderConfig
 from trendlstm.trainer import LSTMTrainer, LSTMTrainingConfig
+from trendlstm.device_data import DeviceDataLoader
 
 sys.path.insert(0, str(Path(__file__).parent))
 from readme import write_section
 
 PEERS = dict(bidirectional=False, hidden_dim=128, num_lstm_layers=2)  # the peers' model shape
+DROPOUT = EncoderConfig().dropout_rate  # trendlstm's default dropout between the LSTM layers, given to `bare_dropout`
+VARIANTS = ('bare', 'bare_again', 'bare_dropout', 'trendlstm', 'trendlstm_no_dropout', 'trendlstm_default')
 
 
 class Bare(nn.Module):
     "The bare loop's model: LSTM + a linear layer on the last step"
-    def __init__(self, input_dim, n_out):
+    def __init__(self, input_dim, n_out, dropout=0.0):
         super().__init__()
-        self.lstm = nn.LSTM(input_dim, 128, num_layers=2, batch_first=True)
+        self.lstm = nn.LSTM(input_dim, 128, num_layers=2, batch_first=True, dropout=dropout)
         self.linear = nn.Linear(128, n_out)
     def forward(self, x): return self.linear(self.lstm(x)[0][:, -1])
 
 
 class BareRun:
     "A bare training loop over pre-gathered windows, sliced per batch"
-    def __init__(self, x, y, batch_size, seed):
+    def __init__(self, x, y, batch_size, seed, dropout=0.0):
         torch.manual_seed(seed)
-        self.model, self.x, self.y, self.bs, self.pos = Bare(x.shape[-1], y.shape[-1]), x, y, batch_size, 0
+        self.model, self.x, self.y, self.bs, self.pos = Bare(x.shape[-1], y.shape[-1], dropout), x, y, batch_size, 0
         self.opt = torch.optim.AdamW(self.model.parameters(), lr=1e-3)
     def __call__(self, n_batches):
         self.model.train()
@@ -61,12 +71,12 @@ class BareRun:
 
 
 class TrendRun:
-    "trendlstm's loader and `LSTMTrainer._train_epoch`, capped at `n_batches` per call"
+    "trendlstm's training loader (as `fit` builds it) and `LSTMTrainer._train_epoch`, capped at `n_batches` per call"
     def __init__(self, dm, batch_size, seed, **model):
         torch.manual_seed(seed)
         cfg = LSTMTrainingConfig(batch_size=batch_size, show_progress=False, checkpoint_dir=None, seed=seed, scheduler='none', device='cpu')
         self.trainer = LSTMTrainer(create_lstm_model(input_dim=len(dm.feature_names), **model), config=cfg)
-        self.loader, self.epoch = self.trainer._train_loader(dm.train_dataset), 0
+        self.loader, self.epoch = self.trainer._fit_loaders(dm, None)[0], 0
     def __call__(self, n_batches):
         self.epoch += 1
         return self.trainer._train_epoch(itertools.islice(self.loader, n_batches), self.epoch)
@@ -75,6 +85,18 @@ class TrendRun:
 def cpu_seconds(run, n_batches):
     c = time.process_time(); run(n_batches)
     return time.process_time() - c
+
+
+def loader_ms(dm, batch_size, n_batches, rounds):
+    "Median CPU milliseconds per batch of the training DataLoader and of `DeviceDataLoader` on the host (interleaved rounds)"
+    ds, ms = dm.train_dataset, {'DataLoader': [], 'DeviceDataLoader': []}
+    loaders = dict(DataLoader=ds.dataloader(batch_size, shuffle=True, seed=0), DeviceDataLoader=DeviceDataLoader(ds, batch_size, shuffle=True, seed=0))
+    for _ in range(rounds):
+        for k, loader in loaders.items():
+            c = time.process_time()
+            for _ in itertools.islice(loader, n_batches): pass
+            ms[k].append((time.process_time() - c) / n_batches * 1e3)
+    return {k: statistics.median(v) for k, v in ms.items()}
 
 
 def profile_step(dm, batch_size, n_batches, rows=25):
@@ -91,8 +113,9 @@ def main():
     p.add_argument('--batch-sizes', type=int, nargs='+', default=[32, 256])
     p.add_argument('--rounds', type=int, default=5); p.add_argument('--samples', type=int, default=8192, help='windows per variant per round')
     p.add_argument('--threads', type=int, default=1); p.add_argument('--no-default', action='store_true', help='skip the default-model row')
+    p.add_argument('--variants', nargs='+', choices=VARIANTS, default=VARIANTS, help='the variants to run (bare is always run)')
     p.add_argument('--profile', action='store_true', help='print a profile of the trendlstm step at the first batch size and stop')
-    p.add_argument('--no-readme', action='store_true')
+    p.add_argument('--no-readme', action='store_true'); p.add_argument('--no-loaders', action='store_true', help='skip the loaders-alone table')
     a = p.parse_args()
     torch.set_num_threads(a.threads); torch.set_flush_denormal(True); warnings.simplefilter('ignore')
     path = sp500_path()
@@ -106,9 +129,10 @@ def main():
     res = {}
     for bs in a.batch_sizes:
         n_batches = max(a.samples // bs, 1)
-        runs = dict(bare=BareRun(x, y, bs, 0), bare_again=BareRun(x, y, bs, 0), trendlstm=TrendRun(dm, bs, 0, **PEERS))
-        runs['trendlstm_no_dropout'] = TrendRun(dm, bs, 0, **PEERS, dropout_rate=0.0, head_dropout=0.0)
-        if not a.no_default: runs['trendlstm_default'] = TrendRun(dm, bs, 0)
+        make = dict(bare=lambda: BareRun(x, y, bs, 0), bare_again=lambda: BareRun(x, y, bs, 0), bare_dropout=lambda: BareRun(x, y, bs, 0, DROPOUT),
+                    trendlstm=lambda: TrendRun(dm, bs, 0, **PEERS), trendlstm_no_dropout=lambda: TrendRun(dm, bs, 0, **PEERS, dropout_rate=0.0, head_dropout=0.0),
+                    trendlstm_default=lambda: TrendRun(dm, bs, 0))
+        runs = {k: make[k]() for k in VARIANTS if k == 'bare' or (k in a.variants and not (a.no_default and k == 'trendlstm_default'))}
         for r in runs.values(): r(3)  # warm-up
         names, cpu = list(runs), {k: [] for k in runs}
         for r in range(a.rounds):
@@ -116,25 +140,34 @@ def main():
             print(f'batch {bs}, round {r}: ' + ', '.join(f'{k} {n_batches * bs / cpu[k][-1]:,.0f}/s' for k in names), flush=True)
         res[bs] = dict(n=n_batches * bs, cpu=cpu, params={k: sum(q.numel() for q in (v.model if isinstance(v, BareRun) else v.trainer.model).parameters())
                                                           for k, v in runs.items()})
+    loaders = {} if a.no_loaders else {bs: loader_ms(dm, bs, max(a.samples // bs, 1), a.rounds) for bs in a.batch_sizes}
     load1 = os.getloadavg()
     names = list(res[a.batch_sizes[0]]['cpu'])
     what = dict(bare='bare PyTorch loop (LSTM 2x128 + linear, MSE, AdamW)', bare_again='bare loop again (A/A)',
+                bare_dropout=f'bare loop, LSTM with dropout {DROPOUT} between its layers (as trendlstm\'s)',
                 trendlstm='trendlstm, peers\' shape (its loader + `LSTMTrainer._train_epoch`)', trendlstm_no_dropout='trendlstm, peers\' shape, dropout 0 (LSTM and heads)', trendlstm_default='trendlstm default model (bidirectional)')
-    head = ' | '.join(f'batch {bs}: samples/s | vs bare' for bs in a.batch_sizes)
+    refs = ['bare'] + (['bare_dropout'] if 'bare_dropout' in names else [])
+    def ratio(bs, k, ref): return statistics.median(b / t for t, b in zip(res[bs]['cpu'][k], res[bs]['cpu'][ref]))
+    head = ' | '.join(f'batch {bs}: samples/s | vs bare' + (' | vs bare + dropout' if len(refs) > 1 else '') for bs in a.batch_sizes)
     lines = [f'{len(x):,} training windows of the S&P 500 sample (weekly, 12 steps, {x.shape[-1]} features), {a.samples:,} windows per variant '
              f'per round, {a.rounds} interleaved rounds, {a.threads} torch thread(s), process CPU time; samples/s: median over rounds, '
-             f'"vs bare": median of the per-round ratios. Load average (1 min) {load0[0]:.1f} at the start, {load1[0]:.1f} at the end '
-             f'(2 cores shared with other jobs).', '', f'| variant | parameters | {head} |', '|---|---:|' + '---:|---:|' * len(a.batch_sizes)]
+             f'"vs bare" (and "vs bare + dropout"): median of the per-round ratios. Load average (1 min) {load0[0]:.1f} at the start, {load1[0]:.1f} at the end '
+             f'(2 cores shared with other jobs).', '', f'| variant | parameters | {head} |', '|---|---:|' + '---:|' * (1 + len(refs)) * len(a.batch_sizes)]
     for k in names:
         cells = []
         for bs in a.batch_sizes:
             c, n = res[bs]['cpu'], res[bs]['n']
-            cells += [f'{statistics.median(n / t for t in c[k]):,.0f}', f'{statistics.median(b / t for t, b in zip(c[k], c["bare"])):.2f}x']
+            cells += [f'{statistics.median(n / t for t in c[k]):,.0f}', *(f'{ratio(bs, k, r):.2f}x' for r in refs)]
         lines.append(f"| {what[k]} | {res[a.batch_sizes[0]]['params'][k]:,} | {' | '.join(cells)} |")
     goal = {32: 0.8, 256: 0.95}
-    verdicts = [f'batch {bs}: {statistics.median(b / t for t, b in zip(res[bs]["cpu"]["trendlstm"], res[bs]["cpu"]["bare"])):.2f}x (goal >= {goal[bs]}x)'
-                for bs in a.batch_sizes if bs in goal]
-    if verdicts: lines += ['', 'trendlstm with the peers\' shape against the bare loop: ' + '; '.join(verdicts) + '.']
+    if 'trendlstm' in names:
+        verdicts = [f'batch {bs}: {ratio(bs, "trendlstm", "bare"):.2f}x (goal >= {goal[bs]}x)' + (f', {ratio(bs, "trendlstm", "bare_dropout"):.2f}x against the bare loop with the same dropout' if len(refs) > 1 else '')
+                    for bs in a.batch_sizes if bs in goal]
+        if verdicts: lines += ['', 'trendlstm with the peers\' shape against the bare loop: ' + '; '.join(verdicts) + '.']
+    if loaders:
+        lines += ['', 'The training loaders alone (CPU ms per batch, median of the rounds; batches of a fresh epoch each round):', '',
+                  '| loader | ' + ' | '.join(f'batch {bs}' for bs in loaders) + ' |', '|---|' + '---:|' * len(loaders)]
+        lines += [f'| {k} | ' + ' | '.join(f'{loaders[bs][k]:.3f}' for bs in loaders) + ' |' for k in ('DataLoader', 'DeviceDataLoader')]
     text = '\n'.join(lines)
     print('\n' + text)
     if not a.no_readme: write_section('bench_step', 'The CPU training step against a bare loop', text, ' '.join(['python bench/bench_step.py', *sys.argv[1:]]))

@@ -16,12 +16,12 @@ from fastcore.basics import store_attr, patch
 
 from .config import Bounds, ConfigBase
 
-# %% ../nbs/02_loss.ipynb #ee1702b8
+# %% ../nbs/02_loss.ipynb #6d0bacf5
 def horizon_weighted_mean(
-    values:torch.Tensor, # (B, H) per-sample losses
-    weight:torch.Tensor, # (B, H) weights >= 0 (0 where the label is masked)
+    values:torch.Tensor, # (B, H) per-sample losses (or (B, K, H): K losses at once)
+    weight:torch.Tensor, # (B, H) weights >= 0 (0 where the label is masked); broadcast against `values`
     norm:torch.Tensor=None, # (B, H) what the sum is divided by; defaults to `weight`
-)->torch.Tensor: # (H,) one mean per horizon; 0 where a horizon has no weight
+)->torch.Tensor: # (H,) one mean per horizon ((K, H) for (B, K, H) values); 0 where a horizon has no weight
     "Weighted mean of `values` over samples, per horizon, that is 0 (never NaN) when the weights sum to 0."
     norm = weight if norm is None else norm
     num = (torch.where(weight > 0, values, 0.) * weight).sum(0)
@@ -38,10 +38,10 @@ def _label_weight(target, mask=None, sample_weight=None):
         raise ValueError(f"sample_weight has shape {tuple(sample_weight.shape)} but the batch has {target.shape[0]} samples; pass one weight per sample, shape (B,).")
     return w * sample_weight.to(torch.float32).reshape(-1, *[1] * (target.dim() - 1))
 
-# %% ../nbs/02_loss.ipynb #deb0f4d0
+# %% ../nbs/02_loss.ipynb #babec130
 def _masked_labels(target, mask=None):
     "`target` with masked labels set to 0."
-    return target if mask is None else torch.where(mask, target, torch.zeros((), dtype=target.dtype, device=target.device))
+    return target if mask is None else torch.where(mask, target, 0)
 
 # %% ../nbs/02_loss.ipynb #902947e7
 class TrendRegressionLoss(nn.Module):
@@ -60,7 +60,7 @@ class TrendRegressionLoss(nn.Module):
 
     def extra_repr(self): return f"beta={self.beta}"
 
-# %% ../nbs/02_loss.ipynb #304d527c
+# %% ../nbs/02_loss.ipynb #73e62175
 @patch
 def forward(self:TrendRegressionLoss,
     pred:torch.Tensor, # (B, H) or (B,) predicted trend scores in [-1, 1]
@@ -69,8 +69,12 @@ def forward(self:TrendRegressionLoss,
     sample_weight:torch.Tensor=None, # (B,) weights >= 0; None: all 1
 )->torch.Tensor: # (H,), or a scalar for (B,) inputs
     "Masked, weighted mean Smooth L1 loss per horizon."
-    w = _label_weight(target, mask, sample_weight)
-    return horizon_weighted_mean(self.elementwise(pred, _masked_labels(target, mask)), w)
+    return horizon_weighted_mean(*self._terms(pred, target, _label_weight(target, mask, sample_weight), mask))
+
+@patch
+def _terms(self:TrendRegressionLoss, pred, target, weight, mask=None):
+    "Per-sample losses, their weights and the weights' normalizer, each like `target`, from the label weights `weight`"
+    return self.elementwise(pred, _masked_labels(target, mask)), weight, weight
 
 # %% ../nbs/02_loss.ipynb #38d99ca8
 class DirectionClassificationLoss(nn.Module):
@@ -93,7 +97,7 @@ class DirectionClassificationLoss(nn.Module):
         return F.cross_entropy(logits.float().reshape(-1, 2), target.long().reshape(-1), weight=self.class_weights,
                                label_smoothing=self.label_smoothing, reduction='none').view(target.shape)
 
-# %% ../nbs/02_loss.ipynb #98e436db
+# %% ../nbs/02_loss.ipynb #c233c8c1
 @patch
 def forward(self:DirectionClassificationLoss,
     logits:torch.Tensor, # (B, H, 2) or (B, 2) direction logits (down, up)
@@ -102,9 +106,14 @@ def forward(self:DirectionClassificationLoss,
     sample_weight:torch.Tensor=None, # (B,) weights >= 0; None: all 1
 )->torch.Tensor: # (H,), or a scalar for (B,) labels
     "Masked, weighted mean cross-entropy per horizon."
-    w, target = _label_weight(target, mask, sample_weight), _masked_labels(target.long(), mask)
-    norm = w if self.class_weights is None else w * self.class_weights[target]
-    return horizon_weighted_mean(self.elementwise(logits, target), w, norm)
+    return horizon_weighted_mean(*self._terms(logits, target, _label_weight(target, mask, sample_weight), mask))
+
+@patch
+def _terms(self:DirectionClassificationLoss, logits, target, weight, mask=None):
+    "Per-sample losses, their weights and the weights' normalizer, each like `target`, from the label weights `weight`"
+    target = _masked_labels(target.long(), mask)
+    norm = weight if self.class_weights is None else weight * self.class_weights[target]
+    return self.elementwise(logits, target), weight, norm
 
 # %% ../nbs/02_loss.ipynb #db28ced6
 def balanced_class_weights(
@@ -152,7 +161,7 @@ class VolatilityAwareLoss(TrendRegressionLoss):
 
     def extra_repr(self): return f"beta={self.beta}, min_weight={self.min_weight}, max_weight={self.max_weight}"
 
-# %% ../nbs/02_loss.ipynb #34f02598
+# %% ../nbs/02_loss.ipynb #c762d2f3
 @patch
 def forward(self:VolatilityAwareLoss,
     pred:torch.Tensor, # (B, H) or (B,) predicted trend scores
@@ -162,9 +171,13 @@ def forward(self:VolatilityAwareLoss,
     sample_weight:torch.Tensor=None, # (B,) weights >= 0, multiplied with the volatility weights
 )->torch.Tensor: # (H,), or a scalar for (B,) inputs
     "Masked mean Smooth L1 loss per horizon, weighted by inverse volatility (and `sample_weight`)."
-    w = _label_weight(target, mask, sample_weight)
-    w = w * inverse_volatility_weights(volatility, w, self.min_weight, self.max_weight)
-    return horizon_weighted_mean(self.elementwise(pred, _masked_labels(target, mask)), w)
+    return horizon_weighted_mean(*self._terms(pred, target, _label_weight(target, mask, sample_weight), mask, volatility))
+
+@patch
+def _terms(self:VolatilityAwareLoss, pred, target, weight, mask, volatility):
+    "Per-sample losses, their weights (`weight` times the volatility weights) and the weights' normalizer"
+    w = weight * inverse_volatility_weights(volatility, weight, self.min_weight, self.max_weight)
+    return self.elementwise(pred, _masked_labels(target, mask)), w, w
 
 # %% ../nbs/02_loss.ipynb #88b0e1cc
 def _per_date_sums(inv, n_dates, *values):
@@ -252,7 +265,7 @@ def ranking(cls:LSTMLossConfig, **overrides): # fields to change on top of the p
     "The edge study's loss: trend and direction losses plus the IC loss with weight 1"
     return cls(ic_weight=1.0).replace(**overrides)
 
-# %% ../nbs/02_loss.ipynb #9a91fb7f
+# %% ../nbs/02_loss.ipynb #874813a7
 class LSTMLoss(nn.Module):
     "Multi-task loss over all horizons: weighted trend regression plus direction classification."
     def __init__(self,
@@ -269,6 +282,7 @@ class LSTMLoss(nn.Module):
         self.direction_loss = DirectionClassificationLoss(c.class_weights, c.label_smoothing)
         self.ic_loss = ICLoss(c.ic_min_count)
         self.register_buffer('horizon_weights', torch.tensor(c.horizon_weights or (1.,) * len(c.horizons), dtype=torch.float32))
+        self.register_buffer('task_weights', torch.tensor([[c.trend_weight], [c.direction_weight], [c.ic_weight]]), persistent=False)  # (3, 1), from the config
 
 # %% ../nbs/02_loss.ipynb #930ec995
 def _batch_item(d, key, what, needed_for=''):
@@ -283,26 +297,25 @@ def _check_horizons(self:LSTMLoss, trend):
         raise ValueError(f"outputs['trend'] has shape {tuple(trend.shape)} but the loss has {len(self.config.horizons)} horizons {self.config.horizons}; "
                          "expected (B, H): build the loss with horizons=model.config.horizons.")
 
-# %% ../nbs/02_loss.ipynb #0039f185
+# %% ../nbs/02_loss.ipynb #41baa1a7
 @patch
 def _loss(self:LSTMLoss, outputs, batch, sample_weight=None):
-    "Total and components, with optional per-sample weights."
+    "Total and components, with optional per-sample weights: the trend and direction losses as one weighted mean."
     c, trend = self.config, _batch_item(outputs, 'trend', 'outputs')
     self._check_horizons(trend)
-    logits, mask = _batch_item(outputs, 'direction_logits', 'outputs'), batch.get('label_mask')
-    if c.volatility_aware:
-        vol = _batch_item(batch, 'volatility', 'batch', ' (needed with volatility_aware=True)')
-        trend_h = self.trend_loss(trend, _batch_item(batch, 'trend', 'batch'), vol, mask, sample_weight)
-    else: trend_h = self.trend_loss(trend, _batch_item(batch, 'trend', 'batch'), mask, sample_weight)
-    direction_h = self.direction_loss(logits, _batch_item(batch, 'direction', 'batch'), mask, sample_weight)
-    parts, tasks = [trend_h, direction_h], ['trend', 'direction']
-    per_horizon = c.trend_weight * trend_h + c.direction_weight * direction_h
+    logits, mask, y = _batch_item(outputs, 'direction_logits', 'outputs'), batch.get('label_mask'), _batch_item(batch, 'trend', 'batch')
+    w = _label_weight(y, mask, sample_weight)  # the label weights, shared by the tasks
+    vol = (_batch_item(batch, 'volatility', 'batch', ' (needed with volatility_aware=True)'),) if c.volatility_aware else ()
+    terms = [self.trend_loss._terms(trend, y, w, mask, *vol), self.direction_loss._terms(logits, _batch_item(batch, 'direction', 'batch'), w, mask)]
+    values = torch.stack([t[0] for t in terms], 1)  # (B, 2, H)
+    if all(t[1] is w and t[2] is w for t in terms): means = horizon_weighted_mean(values, w.unsqueeze(1))  # (2, H)
+    else: means = horizon_weighted_mean(values, *(torch.stack(x, 1) for x in list(zip(*terms))[1:]))
+    tasks = ['trend', 'direction']
     if c.ic_weight > 0:
         dates = _batch_item(batch, 'date', 'batch', ' (needed with ic_weight > 0)')
-        ic_h = self.ic_loss(trend, _batch_item(batch, 'trend', 'batch'), dates, mask, sample_weight)
-        parts.append(ic_h); tasks.append('ic'); per_horizon = per_horizon + c.ic_weight * ic_h
-    total = (self.horizon_weights * per_horizon).sum()
-    parts = torch.stack(parts, 1).detach().reshape(-1).unbind()  # horizon-major: trend_7day, direction_7day, trend_30day, ...
+        means = torch.cat([means, self.ic_loss(trend, y, dates, mask, sample_weight).unsqueeze(0)]); tasks.append('ic')
+    total = (self.task_weights[:len(tasks)] * self.horizon_weights * means).sum()
+    parts = means.detach().T.reshape(-1).unbind()  # horizon-major: trend_7day, direction_7day, trend_30day, ...
     components = dict(zip((f"{task}_{h}day" for h in c.horizons for task in tasks), parts))
     return total, {**components, 'total': total.detach()}
 
