@@ -16,11 +16,11 @@ from .runs import (INPUT_ERRORS, InputError, Interrupted, StopRun, _quiet_broken
                             is_main_process, mark_interrupted, one_line, preflight, set_threads, sigterm_as_interrupt, staged_file, staged_folder)
 
 # %% auto #0
-__all__ = ['DERIVED', 'CLI_HELP', 'COMMON_FLAGS', 'FLAG_KEYS', 'COMMANDS', 'COMMAND_MODULES', 'REQUIRED', 'TRAIN_SECTIONS',
-           'sections', 'config_fields', 'num_or_str', 'flag_kwargs', 'for_shell', 'add_config_flags', 'flag_table',
-           'write_flag_table', 'stored_flags', 'read_config_file', 'route', 'run_configs', 'settings_of', 'read_data',
-           'command', 'load_commands', 'closest_flag', 'command_parser', 'one_line_warnings', 'usage', 'main',
-           'prices_source', 'load_data', 'fit_trainer', 'resume_command', 'train', 'evaluate', 'predict']
+__all__ = ['DERIVED', 'CLI_HELP', 'COMMON_FLAGS', 'FLAG_ALIASES', 'FLAG_KEYS', 'COMMANDS', 'COMMAND_MODULES', 'REQUIRED',
+           'TRAIN_SECTIONS', 'sections', 'config_fields', 'num_or_str', 'flag_kwargs', 'for_shell', 'add_config_flags',
+           'flag_table', 'write_flag_table', 'stored_flags', 'read_config_file', 'route', 'run_configs', 'settings_of',
+           'read_data', 'command', 'load_commands', 'closest_flag', 'command_parser', 'one_line_warnings', 'usage',
+           'main', 'prices_source', 'load_data', 'fit_trainer', 'resume_command', 'train', 'evaluate', 'predict']
 
 # %% ../nbs/06_cli.ipynb #bf2a4ebe
 DERIVED = ('input_dim', 'horizons')  # model and loss fields the data sets
@@ -74,7 +74,7 @@ def flag_kwargs(tp:str, default)->dict: # the field's type as `fields_table` wri
     parse = dict(int=int, float=float).get(base, str)
     return dict(type=_opt(parse) if optional else parse, metavar=parse.__name__.upper())
 
-# %% ../nbs/06_cli.ipynb #2848140e
+# %% ../nbs/06_cli.ipynb #35e78f25
 def _shown(v)->str:
     "A default as a user types it: tuples space-separated, None as none, booleans lower-case"
     if isinstance(v, (tuple, list)): return ' '.join(map(str, v))
@@ -101,6 +101,8 @@ COMMON_FLAGS = ('hidden_dim', 'num_lstm_layers', 'cell', 'dropout_rate', 'sequen
                 'val_fraction', 'test_fraction', 'epochs', 'batch_size', 'learning_rate', 'early_stopping_patience', 'seed', 'device',
                 'checkpoint_dir', 'show_progress', 'ic_weight', 'mode', 'val_days', 'quantile', 'cost_bps', 'models')  # what `--help` lists; `--help-all` lists all
 
+FLAG_ALIASES = dict(loggers=('--log',))  # field -> extra spellings of its flag (`--log tensorboard,mlflow`)
+
 def add_config_flags(parser, names:tuple, fields:dict|None=None, # the parser to extend; the sections the command reads; their `config_fields` (default: built now)
                      brief:bool=False): # list only `COMMON_FLAGS` in the help (the others still parse)
     "Add a flag for every config field, grouped by section"
@@ -108,7 +110,7 @@ def add_config_flags(parser, names:tuple, fields:dict|None=None, # the parser to
     for name, r in fields.items():
         allowed = f"; {_allowed(r['bounds'])}" if r['bounds'] and r['type'] != 'bool' else ''
         text = f"{for_shell(CLI_HELP.get(name, r['doc']))} (default: {_shown(r['default'])}{allowed})"
-        groups[r['sections'][0]].add_argument('--' + name.replace('_', '-'), dest=name, default=argparse.SUPPRESS,
+        groups[r['sections'][0]].add_argument('--' + name.replace('_', '-'), *FLAG_ALIASES.get(name, ()), dest=name, default=argparse.SUPPRESS,
                                               help=argparse.SUPPRESS if brief and name not in COMMON_FLAGS else text, **flag_kwargs(r['type'], r['default']))
     return parser
 
