@@ -474,7 +474,7 @@ def plot_fold_histories(histories:dict)->plt.Figure: # {(fold, seed): history} o
     fig.tight_layout()
     return fig
 
-# %% ../nbs/06a_report.ipynb #9bf7891f
+# %% ../nbs/06a_report.ipynb #0afe6d91
 def evaluate_report(folder:Path, data:str, results:WalkForwardResults, # report folder; --data; `walk_forward_evaluate`'s results
                     cfgs:dict, seconds:float, # the configs ({'data': ..., 'walk_forward': ...}), wall time
                     config:dict, # the run's settings for config.json, {section: {field: value}}
@@ -483,9 +483,11 @@ def evaluate_report(folder:Path, data:str, results:WalkForwardResults, # report 
     section = evaluate_explain_section(results, *explain, cfgs['data']) if explain else ReportSection({}, {}, {}, None)
     ev, f = evaluation_report(results), results.folds
     table = ev.table[list(COMPARISON_COLUMNS)]
+    seeds = results.predictions.query("model == 'lstm'").seed.nunique()
+    again = ' '.join(['trendlstm evaluate', f'--data {data} --folds {len(f)}', *([f'--seeds {seeds}'] if seeds > 1 else []), *(['--explain'] if explain else []), '--config config.json'])
     facts = {'data': data, **label_facts(cfgs['data']), 'folds': f"{len(f)} ({cfgs['walk_forward'].mode}), test windows from {f.test_start.min():%Y-%m-%d} to {f.test_end.max():%Y-%m-%d}",
-             'models': ', '.join(results.predictions.model.unique()), 'seeds': results.predictions.query("model == 'lstm'").seed.nunique(),
-             'time': f"{seconds:.0f} s in all, {torch.get_num_threads()} CPU thread(s)", 'reproduce': f"trendlstm evaluate --data {data} --folds {len(f)} --config config.json",
+             'models': ', '.join(results.predictions.model.unique()), 'seeds': seeds,
+             'time': f"{seconds:.0f} s in all, {torch.get_num_threads()} CPU thread(s) in the main process", 'reproduce': again,
              **({'explained model': section.summary['model']} if explain else {})}
     history = pd.concat([pd.DataFrame(h).assign(fold=k[0], seed=k[1]) for k, h in results.histories.items()], ignore_index=True)
     summary = dict(command='evaluate', facts=facts, comparison=table.reset_index().to_dict('records'), folds=f.to_dict('records'),

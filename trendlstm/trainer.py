@@ -93,15 +93,15 @@ class LSTMTrainingConfig(ConfigBase):
         "The trackers `loggers` names ('tensorboard,mlflow' -> ['tensorboard', 'mlflow'])"
         return [n.strip() for n in (self.loggers or '').split(',') if n.strip()]
 
-# %% ../nbs/03_trainer.ipynb #2a3e4370
+# %% ../nbs/03_trainer.ipynb #215a3780
 @patch(cls_method=True)
 def small(cls:LSTMTrainingConfig, **overrides): # fields to change on top of the preset, as for `replace`
-    "The command line's `train` preset: at most 40 epochs, patience 8, no checkpoint files"
+    "A preset that trains in minutes: at most 40 epochs, patience 8, no checkpoint files (the command line's `train` and `evaluate` use it, with `batch_by_date=True`)"
     return cls(epochs=40, early_stopping_patience=8, checkpoint_dir=None).replace(**overrides)
 
 @patch(cls_method=True)
 def walk_forward(cls:LSTMTrainingConfig, **overrides): # fields to change on top of the preset
-    "The command line's `evaluate` preset, one fit per fold and seed: `small()` with at most 20 epochs, no progress bars"
+    "`walk_forward_evaluate`'s preset, one fit per fold and seed: `small()` with at most 20 epochs, no progress bars"
     return cls.small(epochs=20, show_progress=False).replace(**overrides)
 
 # %% ../nbs/03_trainer.ipynb #0683916a
