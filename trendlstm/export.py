@@ -214,29 +214,22 @@ def __call__(self:ExportedModel, features:np.ndarray)->dict: # `(B, sequence_len
                          f"samples of the {want[2]} features {self.metadata['feature_names'][:3]}...; build them with predict_prices")
     return dict(zip(EXPORT_OUTPUTS, self._run(x)))
 
-# %% ../nbs/09c_export.ipynb #4185d44c
-_LABELS = (('actual_trend', 'trend'), ('direction', 'direction'), ('label', 'label'), ('forward_return', 'forward_return'))  # frame column, batch key
-
+# %% ../nbs/09c_export.ipynb #fb78b30b
 @patch
 def predict(self:ExportedModel, loader, # windows to score (an `inference_dataloader`)
             with_labels:bool=False)->pd.DataFrame: # add the realized labels (NaN where unknown)
     "The frame `LSTMTrainer.predict` returns, from this exported network"
-    import pandas as pd
     from scipy.special import expit
-    keys = ('date', 'ticker', 'label_mask', *(k for _, k in _LABELS))
+    from trendlstm.trainer import PREDICTION_LABELS, prediction_frame
+    keys = ('date', 'ticker', 'label_mask', *(k for _, k in PREDICTION_LABELS))
     outs, labs = [], {k: [] for k in keys}
     for b in loader:
         o = self(b['features'].numpy())
         outs.append((o['trend'], expit(o['direction_logits'][..., 1] - o['direction_logits'][..., 0])))  # softmax's up class
         for k in keys: labs[k].append(b[k].numpy())
-    trend, prob_up = (np.concatenate(v) for v in zip(*outs))
     r = {k: np.concatenate(v) for k, v in labs.items()}
-    df = pd.DataFrame({'date': pd.to_datetime(r['date'], unit='D'), 'ticker': np.asarray(loader.dataset.tickers, dtype=object)[r['ticker']]})
-    for i, h in enumerate(self.horizons):
-        df[f'trend_{h}day'], df[f'prob_up_{h}day'] = trend[:, i], prob_up[:, i]
-        if with_labels:
-            for col, key in _LABELS: df[f'{col}_{h}day'] = np.where(r['label_mask'][:, i], r[key][:, i], np.nan)
-    return df
+    r['pred_trend'], r['prob_up'] = (np.concatenate(v) for v in zip(*outs))
+    return prediction_frame(r, loader.dataset.tickers, self.horizons, with_labels)
 
 # %% ../nbs/09c_export.ipynb #8f1a5642
 @patch
