@@ -1,8 +1,9 @@
 #!/usr/bin/env python
-"""Re-encode the PNG figures stored in notebooks as 256-colour palette PNGs, which keeps plots sharp at a third of the size.
+"""Re-encode the PNG figures stored in notebooks as 256-colour palette PNGs, which keeps plots sharp at a third of the size,
+and drop the plain-text copy of an output that also has a figure, HTML or markdown (the docs site and Jupyter show those).
 
     python tools/shrink_figures.py                 # every notebook in nbs/
-    python tools/shrink_figures.py nbs/04_examples.ipynb --check   # exit 1 if a figure would still shrink by more than 10%
+    python tools/shrink_figures.py nbs/04_examples.ipynb --check   # exit 1 if a notebook's outputs would still shrink by more than 10%
 
 Matplotlib writes full-colour PNGs; a plot has few colours, so a palette of 256 (antialiased edges included) is visually
 the same. Run it after re-running a notebook (`tools/nbtext.py run`): the stored outputs of `#| slow` cells are shrunk
@@ -23,12 +24,17 @@ def shrink_png(data:bytes)->bytes:
     return out.getvalue() if out.tell() < len(data) else data
 
 
+RICH_MIMES = ('image/png', 'text/html', 'text/markdown')  # an output with one of these needs no text/plain copy
+
+
 def shrink_notebook(path:Path, write:bool=True)->tuple:
-    "Shrink every stored PNG of notebook `path`; returns (bytes before, bytes after) of its figures"
+    "Shrink every stored PNG of notebook `path` and drop redundant plain text; returns (bytes before, bytes after) of its outputs' data"
     nb, before, after = read_nb(path), 0, 0
     for cell in nb.cells:
         for out in cell.get('outputs', []):
             data = out.get('data', {})
+            if 'text/plain' in data and any(m in data for m in RICH_MIMES):
+                before += len(''.join(data.pop('text/plain')))
             if 'image/png' not in data: continue
             raw = base64.b64decode(''.join(data['image/png']) if isinstance(data['image/png'], list) else data['image/png'])
             small = shrink_png(raw)
@@ -41,13 +47,13 @@ def shrink_notebook(path:Path, write:bool=True)->tuple:
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('notebooks', nargs='*', help='notebooks (default: nbs/*.ipynb)')
-    p.add_argument('--check', action='store_true', help='change nothing; exit 1 if a notebook would shrink by more than 10%%')
+    p.add_argument('--check', action='store_true', help='change nothing; exit 1 if a notebook\'s outputs would shrink by more than 10%%')
     a = p.parse_args()
     paths = [Path(n) for n in a.notebooks] or sorted(Path('nbs').glob('*.ipynb'))
     stale = []
     for path in paths:
         before, after = shrink_notebook(path, write=not a.check)
-        if before: print(f'{path}: figures {before / 1024:.0f} KiB -> {after / 1024:.0f} KiB')
+        if before: print(f'{path}: figures and redundant text {before / 1024:.0f} KiB -> {after / 1024:.0f} KiB')
         if a.check and after < 0.9 * before: stale.append(str(path))
     if stale: sys.exit(f"shrink_figures: run `python tools/shrink_figures.py` on {', '.join(stale)}")
 

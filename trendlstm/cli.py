@@ -74,7 +74,7 @@ def flag_kwargs(tp:str, default)->dict: # the field's type as `fields_table` wri
     parse = dict(int=int, float=float).get(base, str)
     return dict(type=_opt(parse) if optional else parse, metavar=parse.__name__.upper())
 
-# %% ../nbs/06_cli.ipynb #35e78f25
+# %% ../nbs/06_cli.ipynb #7a05c1e6
 def _shown(v)->str:
     "A default as a user types it: tuples space-separated, None as none, booleans lower-case"
     if isinstance(v, (tuple, list)): return ' '.join(map(str, v))
@@ -95,8 +95,6 @@ def for_shell(text:str)->str:
     for py, sh in (('None', 'none'), ('True', 'true'), ('False', 'false')): text = re.sub(rf'\b{py}\b', sh, text)
     return text
 
-def _allowed(bounds:str)->str: return for_shell(bounds)
-
 COMMON_FLAGS = ('hidden_dim', 'num_lstm_layers', 'cell', 'dropout_rate', 'sequence_length', 'freq', 'horizons', 'label', 'inputs',
                 'val_fraction', 'test_fraction', 'epochs', 'batch_size', 'learning_rate', 'early_stopping_patience', 'seed', 'device',
                 'checkpoint_dir', 'show_progress', 'ic_weight', 'mode', 'val_days', 'quantile', 'cost_bps', 'models')  # what `--help` lists; `--help-all` lists all
@@ -108,7 +106,7 @@ def add_config_flags(parser, names:tuple, fields:dict|None=None, # the parser to
     "Add a flag for every config field, grouped by section"
     fields, groups = fields or config_fields(names), {s: parser.add_argument_group(f'{s} options ([{s}] in --config)') for s in names}
     for name, r in fields.items():
-        allowed = f"; {_allowed(r['bounds'])}" if r['bounds'] and r['type'] != 'bool' else ''
+        allowed = f"; {for_shell(r['bounds'])}" if r['bounds'] and r['type'] != 'bool' else ''
         text = f"{for_shell(CLI_HELP.get(name, r['doc']))} (default: {_shown(r['default'])}{allowed})"
         groups[r['sections'][0]].add_argument('--' + name.replace('_', '-'), *FLAG_ALIASES.get(name, ()), dest=name, default=argparse.SUPPRESS,
                                               help=argparse.SUPPRESS if brief and name not in COMMON_FLAGS else text, **flag_kwargs(r['type'], r['default']))
