@@ -21,7 +21,7 @@ from trendlstm.model import LSTMModelConfig
 from trendlstm.trainer import lstm_trainer
 
 sys.path.insert(0, str(Path(__file__).parent))
-from readme import write_section
+from readme import publish
 
 
 def pass_seconds(dm, by_date, ic_weight, batch_size, seed=0):
@@ -59,9 +59,7 @@ def main():
     lines += [f'| {k} | {best[k]:.2f} | {best[k] / ref - 1:+.1%} |' for k in names]
     lines += ['', f"Date batches and the IC loss together: {best['dates+ic'] / ref - 1:+.1%} of a training pass "
                   f"(bar: at most +10%); A/A noise {best['windows_again'] / ref - 1:+.1%}."]
-    text = '\n'.join(lines)
-    print('\n' + text)
-    if not a.no_readme: write_section('bench_edge', 'Edge options: date batches and the IC loss', text, ' '.join(['python bench/bench_edge.py', *sys.argv[1:]]))
+    publish('bench_edge', 'Edge options: date batches and the IC loss', lines, write=not a.no_readme)
 
 
 if __name__ == '__main__': main()

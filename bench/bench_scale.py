@@ -18,7 +18,7 @@ import argparse, json, os, platform, resource, shutil, subprocess, sys, tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from readme import write_section
+from readme import publish
 
 DAYS, TICKERS_PER_SEED = 2520, 100
 
@@ -108,9 +108,7 @@ def main():
         per_row = (r1['peak_gb'] - r0['peak_gb']) / (n1 - n0)
         lines += ['', f"Peak memory grows by {per_row * 2**30:.0f} bytes per row between the two largest sizes; extrapolated to 50 M rows: "
                       f"{r1['peak_gb'] + per_row * (50e6 - n1):.1f} GB (bar 12 GB), extrapolated, not measured."]
-    text = '\n'.join(lines)
-    print('\n' + text)
-    if not a.no_readme: write_section('bench_scale', 'Scale: the daily pipeline from 1 M rows up', text, ' '.join(['python bench/bench_scale.py', *sys.argv[1:]]))
+    publish('bench_scale', 'Scale: the daily pipeline from 1 M rows up', lines, write=not a.no_readme)
 
 
 if __name__ == '__main__': main()

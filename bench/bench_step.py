@@ -36,7 +36,7 @@ from trendlstm.trainer import LSTMTrainer, LSTMTrainingConfig
 from trendlstm.device_data import DeviceDataLoader
 
 sys.path.insert(0, str(Path(__file__).parent))
-from readme import write_section
+from readme import publish
 
 PEERS = dict(bidirectional=False, hidden_dim=128, num_lstm_layers=2)  # the peers' model shape
 DROPOUT = EncoderConfig().dropout_rate  # trendlstm's default dropout between the LSTM layers, given to `bare_dropout`
@@ -168,9 +168,7 @@ def main():
         lines += ['', 'The training loaders alone (CPU ms per batch, median of the rounds; batches of a fresh epoch each round):', '',
                   '| loader | ' + ' | '.join(f'batch {bs}' for bs in loaders) + ' |', '|---|' + '---:|' * len(loaders)]
         lines += [f'| {k} | ' + ' | '.join(f'{loaders[bs][k]:.3f}' for bs in loaders) + ' |' for k in ('DataLoader', 'DeviceDataLoader')]
-    text = '\n'.join(lines)
-    print('\n' + text)
-    if not a.no_readme: write_section('bench_step', 'The CPU training step against a bare loop', text, ' '.join(['python bench/bench_step.py', *sys.argv[1:]]))
+    publish('bench_step', 'The CPU training step against a bare loop', lines, write=not a.no_readme)
 
 
 if __name__ == '__main__': main()

@@ -27,7 +27,7 @@ from trendlstm.model import LSTMModelConfig
 from trendlstm.trainer import LSTMTrainingConfig
 
 sys.path.insert(0, str(Path(__file__).parent))
-from readme import write_section
+from readme import publish
 
 TICKERS = ('AAPL', 'MSFT', 'JPM', 'XOM', 'JNJ', 'WMT')
 
@@ -79,10 +79,7 @@ def main():
              f"interleaved rounds; load average {load0[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end.", '',
              '| variant | trainings | epochs trained | wall seconds | CPU seconds (all processes) | wall time (x serial) |', '|---|---|---|---|---|---|']
     lines += [f'| {k} | {best[k][3]} | {best[k][2]} | {best[k][0]:.1f} | {best[k][1]:.1f} | {best[k][0] / ref:.2f}x |' for k in names]
-    text = '\n'.join(lines)
-    print('\n' + text)
-    if not a.no_readme: write_section('bench_walk_forward', 'Walk-forward evaluation: the default call, serial and in processes', text,
-                                      ' '.join(['python bench/bench_walk_forward.py', *sys.argv[1:]]))
+    publish('bench_walk_forward', 'Walk-forward evaluation: the default call, serial and in processes', lines, write=not a.no_readme)
 
 
 if __name__ == '__main__': main()

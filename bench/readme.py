@@ -1,5 +1,5 @@
 """Write one benchmark's latest figures into its own section of bench/README.md (the other sections stay as they are)."""
-import datetime, platform, re
+import datetime, platform, re, sys
 from pathlib import Path
 
 README = Path(__file__).parent / 'README.md'
@@ -16,3 +16,10 @@ def write_section(key:str, title:str, text:str, command:str):
     new = pattern.sub(lambda m: block, old) if pattern.search(old) else old.rstrip('\n') + '\n\n' + block
     README.write_text(new.rstrip('\n') + '\n')
     print(f'wrote section {key!r} of {README}')
+
+
+def publish(key:str, title:str, lines:list, write:bool=True):
+    "Print a benchmark's figures (`lines` of markdown) and, when `write`, store them as section `key` with the command that made them"
+    text = '\n'.join(lines)
+    print('\n' + text)
+    if write: write_section(key, title, text, ' '.join([f'python bench/{Path(sys.argv[0]).name}', *sys.argv[1:]]))
