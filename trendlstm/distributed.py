@@ -59,11 +59,12 @@ def shard_loader(loader, ctx:DistContext, even:bool=True):
                       collate_fn=loader.collate_fn, num_workers=loader.num_workers, pin_memory=loader.pin_memory,
                       worker_init_fn=loader.worker_init_fn, timeout=loader.timeout, generator=loader.generator, **kw)
 
-# %% ../nbs/03c_distributed.ipynb #62e9e7df
+# %% ../nbs/03c_distributed.ipynb #c62f795f
 def all_mean(values:dict, ctx:DistContext)->dict:
     "Average a dict of floats across ranks"
     if ctx.world_size == 1: return values
-    t = torch.tensor(list(values.values()), dtype=torch.float64)
+    device = f'cuda:{torch.cuda.current_device()}' if dist.get_backend() == 'nccl' else 'cpu'  # NCCL reduces GPU tensors only
+    t = torch.tensor(list(values.values()), dtype=torch.float64, device=device)
     dist.all_reduce(t)
     return dict(zip(values, (t / ctx.world_size).tolist()))
 
