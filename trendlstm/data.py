@@ -732,7 +732,7 @@ def _build_sample_table(data, config):
                        ticker=torch.from_numpy(tick_codes.astype(np.int32)), tickers=[str(t) for t in pt.names[used]],
                        feature_names=names, horizons=config.horizons)
 
-# %% ../nbs/00_data.ipynb #ad6faf47
+# %% ../nbs/00_data.ipynb #8ad69ee2
 TABLE_CONFIG_FIELDS = ('freq', 'horizons', 'label', 'min_tickers_per_date', 'inputs', 'cross_sectional_norm', 'feature_columns', 'sequence_length')
 TABLE_ARRAYS = ('features', 'forward_return', 'label', 'direction', 'close', 'trailing_returns', 'volatility', 'date', 'ticker')
 CACHE_BLOCK_BYTES = 1 << 24
@@ -742,8 +742,9 @@ def _cache_key(data, config)->str:
     from trendlstm import __version__
     h = hashlib.blake2b(digest_size=16)
     if isinstance(data, pd.DataFrame):
-        h.update(pd.util.hash_pandas_object(data, index=False).to_numpy().tobytes()); h.update(repr(list(data.columns)).encode())
-    else:
+        h.update(_fingerprint(data).encode()); h.update(repr(list(data.columns)).encode())
+    else:   # the file name too: a file without a ticker column takes its ticker from it
+        h.update(Path(data).name.split('.')[0].encode())
         with open(data, 'rb') as f:
             while block := f.read(CACHE_BLOCK_BYTES): h.update(block)
     h.update(repr([(k, getattr(config, k)) for k in TABLE_CONFIG_FIELDS] + [__version__]).encode())
