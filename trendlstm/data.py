@@ -855,7 +855,7 @@ class LSTMSequenceDataset(Dataset):
         self._anchor = torch.tensor(PRICE_HISTORY_ANCHOR) if config.inputs == 'price_history' else None
     def __len__(self): return len(self.ends)
 
-# %% ../nbs/00_data.ipynb #897da8dc
+# %% ../nbs/00_data.ipynb #f1cdd7df
 @patch
 def _relative(self:LSTMSequenceDataset, x):
     "Price history (B, T, F): each channel minus its anchor level at the window's last step; other inputs unchanged"
@@ -882,7 +882,7 @@ def __getitems__(self:LSTMSequenceDataset, indices)->dict:
     "The batch dict for window `indices`, by one vectorized gather"
     e = self.ends[torch.as_tensor(indices, dtype=torch.long)]
     x = self._scale(self._relative(self.table.features[e[:, None] + self.offsets]))
-    return dict(features=x, **self._targets(e), sample_weight=torch.ones(len(e)),
+    return dict(features=x, **self._targets(e), sample_weight=torch.ones(len(e), device=e.device),
                 date=self.table.date[e].long(), ticker=self.table.ticker[e].long())
 
 @patch
