@@ -665,19 +665,19 @@ def _drop_short_tickers(pt, keep, config):
                          "pass longer histories, freq='D' or a shorter sequence_length.")
     return keep
 
-# %% ../nbs/00_data.ipynb #e73eadb0
+# %% ../nbs/00_data.ipynb #98c57914
 def _inputs(data, config):
     "The canonical frame, the input names and the (N, F) per-row inputs (NaN in the warm-up), cross-sectionally normalized if asked"
     if config.feature_columns is not None:
         frame = load_feature_frame(data, config.feature_columns)
-        names, X = list(config.feature_columns), frame[config.feature_columns].to_numpy(float)
+        names, X = list(config.feature_columns), frame[config.feature_columns].to_numpy(float, copy=True)   # a copy: pandas may hand back a read-only view
     elif config.inputs == 'price_history': frame = load_prices(data); names, X = list(PRICE_HISTORY_NAMES), price_levels(frame)
     else:   # float32 straight away unless a cross-sectional normalization still has to run on the float64 values
         frame, names = load_prices(data), list(FEATURE_NAMES)
         X = feature_array(frame, np.float32 if config.cross_sectional_norm is None else np.float64)
     if config.cross_sectional_norm is not None:
         ok, norm = np.isfinite(X).all(1), dict(rank=cross_sectional_rank, zscore=cross_sectional_zscore)[config.cross_sectional_norm]
-        X = X.copy(); X[ok] = norm(X[ok], _to_days(frame['date'])[ok])
+        X[ok] = norm(X[ok], _to_days(frame['date'])[ok])
     return frame, names, X
 
 def _trailing_returns(pt, close, keep):
