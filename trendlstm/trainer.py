@@ -260,7 +260,7 @@ def _backward_step(self:LSTMTrainer, loss, params:list)->torch.Tensor: # the tot
     self.grad_scaler.step(self.optimizer); self.grad_scaler.update()
     return norm
 
-# %% ../nbs/03_trainer.ipynb #750a8c2c
+# %% ../nbs/03_trainer.ipynb #53a1003b
 def _check_losses(losses:list, first_batch:int, epoch:int, distributed:bool=False):
     "Raise `FloatingPointError` at the first non-finite loss among `losses` (on any rank, under DDP)"
     if len(losses) == 1 and not distributed and math.isfinite(losses[0].item()): return  # the CPU's per-batch check: one read
@@ -289,11 +289,11 @@ def _train_epoch(self:LSTMTrainer, loader, epoch:int, mb=None)->dict:
             if mb is not None: bar.comment = f'loss {float(pending[-1]):.4f}'
             pending, first = [], i + 1
         norms.append(self._backward_step(total, params))
-        values += [total.detach(), *comps.values()]
+        values += [total.detach(), *(v for k, v in comps.items() if k != 'total')]  # the loss's 'total' is `total`: stored once
     if not norms: raise ValueError("the training loader yielded no batch; check its length and batch_size (drop_last?)")
     if pending: _check_losses(pending, first, epoch, self.dist.world_size > 1)
     means = torch.stack(values).view(len(norms), -1).double().mean(0).tolist()
-    out = {'loss': means[0], **{k: v for k, v in zip(comps, means[1:]) if k != 'total'}}
+    out = {'loss': means[0], **dict(zip([k for k in comps if k != 'total'], means[1:]))}
     return {**out, 'grad_norm': float(torch.stack(norms).double().mean())}
 
 # %% ../nbs/03_trainer.ipynb #7bb0a47d
