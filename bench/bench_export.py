@@ -18,6 +18,7 @@ import numpy as np, torch
 from trendlstm.data import LSTMDataModule, make_synthetic_prices
 from trendlstm.export import EXPORT_FORMATS, ExportedModel, write_export
 from trendlstm.model import create_lstm_model
+from readme import publish
 
 
 def best_cpu_ms(f, rounds:int, calls:int)->float:
@@ -58,10 +59,7 @@ def main():
             f"windows of {windows.shape[1]} steps x {windows.shape[2]} features, {a.threads} thread(s); CPU ms per call, fastest of {a.rounds} rounds.\n\n"
             "| windows per call | torch | onnxruntime | torch.export (.pt2) | TorchScript (.ts) | torch / onnxruntime |\n|---|---|---|---|---|---|\n" + '\n'.join(rows) +
             "\n\nExport time (wall, one run): " + ', '.join(f"{fmt} {s:.1f} s" for fmt, s in export_s.items()) + ".")
-    print(text)
-    if not a.no_readme:
-        from readme import write_section
-        write_section('bench_export', 'Exported model scoring (bench_export.py)', text, f"python bench/bench_export.py --rounds {a.rounds} --threads {a.threads}")
+    publish('bench_export', 'Exported model scoring (bench_export.py)', text.split('\n'), write=not a.no_readme)
 
 
 if __name__ == '__main__': main()

@@ -37,8 +37,8 @@ On CUDA the script also times the host data path alone (DataLoader + host-to-dev
 host-to-device copies of one device-path epoch with torch.profiler (the device path should make none per batch).
 `--readme` writes the device-path table into its section of bench/README.md.
 """
-import argparse, contextlib, copy, os, statistics, sys, time, timeit, warnings
-from readme import write_section
+import argparse, contextlib, copy, os, statistics, time, timeit, warnings
+from readme import publish
 import torch, torch.nn as nn
 from torch.utils.data import DataLoader
 from trendlstm.data import make_synthetic_prices, LSTMDataModule, passthrough_collate
@@ -203,12 +203,10 @@ def main():
     print("columns: 'overhead' = fastest trainer / fastest bare - 1; 'median' = median of per-round ratios - 1; 'A/A' = fastest bare_again / fastest bare - 1; "
           "'predicted' = bookkeeping per batch x batches / bare epoch")
     device_table = device_path_table(rows, n_train, clock, a.rounds, cuda)
-    print('\n' + device_table)
-    if a.readme:
-        gpu = torch.cuda.get_device_name(device) if cuda else 'CPU'
-        text = (f"{gpu}, torch {torch.__version__}, {tickers} synthetic tickers x {a.days} days, freq {freq!r}: {n_train:,} training windows, "
-                f"default model; {clock} seconds, fastest of {a.rounds} interleaved rounds.\n\n" + device_table)
-        write_section('bench_trainer_device', 'Trainer: the device-resident data path', text, ' '.join(['python bench/bench_trainer.py', *sys.argv[1:]]))
+    gpu = torch.cuda.get_device_name(device) if cuda else 'CPU'
+    text = (f"{gpu}, torch {torch.__version__}, {tickers} synthetic tickers x {a.days} days, freq {freq!r}: {n_train:,} training windows, "
+            f"default model; {clock} seconds, fastest of {a.rounds} interleaved rounds.\n\n" + device_table)
+    publish('bench_trainer_device', 'Trainer: the device-resident data path', text.split('\n'), write=a.readme)
 
 
 def device_path_table(rows, n_train, clock, rounds, cuda)->str:

@@ -665,19 +665,19 @@ def _drop_short_tickers(pt, keep, config):
                          "pass longer histories, freq='D' or a shorter sequence_length.")
     return keep
 
-# %% ../nbs/00_data.ipynb #e73eadb0
+# %% ../nbs/00_data.ipynb #98c57914
 def _inputs(data, config):
     "The canonical frame, the input names and the (N, F) per-row inputs (NaN in the warm-up), cross-sectionally normalized if asked"
     if config.feature_columns is not None:
         frame = load_feature_frame(data, config.feature_columns)
-        names, X = list(config.feature_columns), frame[config.feature_columns].to_numpy(float)
+        names, X = list(config.feature_columns), frame[config.feature_columns].to_numpy(float, copy=True)   # a copy: pandas may hand back a read-only view
     elif config.inputs == 'price_history': frame = load_prices(data); names, X = list(PRICE_HISTORY_NAMES), price_levels(frame)
     else:   # float32 straight away unless a cross-sectional normalization still has to run on the float64 values
         frame, names = load_prices(data), list(FEATURE_NAMES)
         X = feature_array(frame, np.float32 if config.cross_sectional_norm is None else np.float64)
     if config.cross_sectional_norm is not None:
         ok, norm = np.isfinite(X).all(1), dict(rank=cross_sectional_rank, zscore=cross_sectional_zscore)[config.cross_sectional_norm]
-        X = X.copy(); X[ok] = norm(X[ok], _to_days(frame['date'])[ok])
+        X[ok] = norm(X[ok], _to_days(frame['date'])[ok])
     return frame, names, X
 
 def _trailing_returns(pt, close, keep):
@@ -732,7 +732,7 @@ def _build_sample_table(data, config):
                        ticker=torch.from_numpy(tick_codes.astype(np.int32)), tickers=[str(t) for t in pt.names[used]],
                        feature_names=names, horizons=config.horizons)
 
-# %% ../nbs/00_data.ipynb #ad6faf47
+# %% ../nbs/00_data.ipynb #8ad69ee2
 TABLE_CONFIG_FIELDS = ('freq', 'horizons', 'label', 'min_tickers_per_date', 'inputs', 'cross_sectional_norm', 'feature_columns', 'sequence_length')
 TABLE_ARRAYS = ('features', 'forward_return', 'label', 'direction', 'close', 'trailing_returns', 'volatility', 'date', 'ticker')
 CACHE_BLOCK_BYTES = 1 << 24
@@ -742,8 +742,9 @@ def _cache_key(data, config)->str:
     from trendlstm import __version__
     h = hashlib.blake2b(digest_size=16)
     if isinstance(data, pd.DataFrame):
-        h.update(pd.util.hash_pandas_object(data, index=False).to_numpy().tobytes()); h.update(repr(list(data.columns)).encode())
-    else:
+        h.update(_fingerprint(data).encode()); h.update(repr(list(data.columns)).encode())
+    else:   # the file name too: a file without a ticker column takes its ticker from it
+        h.update(Path(data).name.split('.')[0].encode())
         with open(data, 'rb') as f:
             while block := f.read(CACHE_BLOCK_BYTES): h.update(block)
     h.update(repr([(k, getattr(config, k)) for k in TABLE_CONFIG_FIELDS] + [__version__]).encode())
@@ -854,7 +855,7 @@ class LSTMSequenceDataset(Dataset):
         self._anchor = torch.tensor(PRICE_HISTORY_ANCHOR) if config.inputs == 'price_history' else None
     def __len__(self): return len(self.ends)
 
-# %% ../nbs/00_data.ipynb #897da8dc
+# %% ../nbs/00_data.ipynb #f1cdd7df
 @patch
 def _relative(self:LSTMSequenceDataset, x):
     "Price history (B, T, F): each channel minus its anchor level at the window's last step; other inputs unchanged"
@@ -881,7 +882,7 @@ def __getitems__(self:LSTMSequenceDataset, indices)->dict:
     "The batch dict for window `indices`, by one vectorized gather"
     e = self.ends[torch.as_tensor(indices, dtype=torch.long)]
     x = self._scale(self._relative(self.table.features[e[:, None] + self.offsets]))
-    return dict(features=x, **self._targets(e), sample_weight=torch.ones(len(e)),
+    return dict(features=x, **self._targets(e), sample_weight=torch.ones(len(e), device=e.device),
                 date=self.table.date[e].long(), ticker=self.table.ticker[e].long())
 
 @patch

@@ -110,7 +110,7 @@ def _epoch_order(self:DeviceDataLoader)->tuple:
     end = (n // bs) * bs if self.drop_last else n
     return order, np.r_[np.arange(0, end, bs), end]
 
-# %% ../nbs/03d_device.ipynb #26ca144a
+# %% ../nbs/03d_device.ipynb #993bdd0f
 @patch
 def __len__(self:DeviceDataLoader)->int:
     "Number of batches of the coming epoch"
@@ -122,4 +122,4 @@ def __iter__(self:DeviceDataLoader):
     "The batch dicts of one epoch, every tensor on the device"
     order, cuts = self._epoch_order()
     for a, b in zip(cuts[:-1], cuts[1:]):
-        yield {**self.device_dataset.__getitems__(order[a:b]), 'sample_weight': torch.ones(b - a, device=self.device)}
+        yield self.device_dataset.__getitems__(order[a:b])

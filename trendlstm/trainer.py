@@ -9,7 +9,7 @@ __all__ = ['PREDICTION_LABELS', 'logger', 'TRAINER_CONFIGS', 'check_device', 'LS
            'CosinePlateauScheduler', 'create_lstm_scheduler', 'step_scheduler', 'LSTMTrainer', 'prediction_frame',
            'data_state_changes', 'plot_history', 'lstm_trainer']
 
-# %% ../nbs/03_trainer.ipynb #d6091783
+# %% ../nbs/03_trainer.ipynb #e50e7fa8
 import contextlib, logging, math, re, sys, time, warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,8 +29,10 @@ from .metrics import horizon_metrics
 from .checkpoint import (CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointError, to_plain, save_checkpoint_file,
                                   load_checkpoint_file, get_rng_state, set_rng_state, seed_everything)
 from .distributed import init_distributed, shard_loader, all_mean, all_gather_rows
+from .device_data import DEVICE_DATA_SETTINGS, DeviceDataLoader, use_device_data
+from .tracking import LOGGERS as tracking_loggers, make_loggers  # standard library only: the trackers import their packages when built
 
-# %% ../nbs/03_trainer.ipynb #1734cd8f
+# %% ../nbs/03_trainer.ipynb #2f3849c8
 _SCHEDULERS, _PRECISIONS, _DEVICE = ('cosine', 'plateau', 'both', 'none'), ('none', 'bf16', 'fp16'), re.compile(r'auto|cpu|mps|cuda(:\d+)?')
 _FLAG = Bounds(choices=(True, False))
 
@@ -75,8 +77,8 @@ class LSTMTrainingConfig(ConfigBase):
                   scheduler=Bounds(choices=_SCHEDULERS), min_learning_rate=Bounds(lo=0), plateau_factor=Bounds(lo=0, hi=1, lo_open=True, hi_open=True),
                   plateau_patience=Bounds(lo=0, integer=True), seed=Bounds(lo=0, hi=2**32 - 1, integer=True, optional=True),
                   mixed_precision=Bounds(choices=_PRECISIONS), show_progress=_FLAG, deterministic=_FLAG, batch_by_date=_FLAG,
-                  data_on_device=Bounds(choices=('auto', 'always', 'never')))
-    LOGGERS = ('tensorboard', 'mlflow')
+                  data_on_device=Bounds(choices=DEVICE_DATA_SETTINGS))
+    LOGGERS = tuple(tracking_loggers)
 
     def check(self):
         "The `BOUNDS`, the device, and a learning-rate floor no higher than the learning rate"
@@ -258,7 +260,7 @@ def _backward_step(self:LSTMTrainer, loss, params:list)->torch.Tensor: # the tot
     self.grad_scaler.step(self.optimizer); self.grad_scaler.update()
     return norm
 
-# %% ../nbs/03_trainer.ipynb #750a8c2c
+# %% ../nbs/03_trainer.ipynb #53a1003b
 def _check_losses(losses:list, first_batch:int, epoch:int, distributed:bool=False):
     "Raise `FloatingPointError` at the first non-finite loss among `losses` (on any rank, under DDP)"
     if len(losses) == 1 and not distributed and math.isfinite(losses[0].item()): return  # the CPU's per-batch check: one read
@@ -287,11 +289,11 @@ def _train_epoch(self:LSTMTrainer, loader, epoch:int, mb=None)->dict:
             if mb is not None: bar.comment = f'loss {float(pending[-1]):.4f}'
             pending, first = [], i + 1
         norms.append(self._backward_step(total, params))
-        values += [total.detach(), *comps.values()]
+        values += [total.detach(), *(v for k, v in comps.items() if k != 'total')]  # the loss's 'total' is `total`: stored once
     if not norms: raise ValueError("the training loader yielded no batch; check its length and batch_size (drop_last?)")
     if pending: _check_losses(pending, first, epoch, self.dist.world_size > 1)
     means = torch.stack(values).view(len(norms), -1).double().mean(0).tolist()
-    out = {'loss': means[0], **{k: v for k, v in zip(comps, means[1:]) if k != 'total'}}
+    out = {'loss': means[0], **dict(zip([k for k in comps if k != 'total'], means[1:]))}
     return {**out, 'grad_norm': float(torch.stack(norms).double().mean())}
 
 # %% ../nbs/03_trainer.ipynb #7bb0a47d
@@ -509,14 +511,12 @@ def _progress_prefix(train, seed)->str:
     fold = getattr(train, 'fold', None)
     return (f"fold {fold + 1}, " if isinstance(fold, int) else '') + (f"seed {seed}, " if seed is not None else '')
 
-# %% ../nbs/03_trainer.ipynb #5c1628fb
+# %% ../nbs/03_trainer.ipynb #8d629b32
 def _auto_metric(metric:str, loader)->str:
     "The early-stopping metric `metric` names for `loader`'s labels ('auto': 'loss' for raw labels, 'rank_ic_mean' otherwise)"
     if metric != 'auto': return metric
     label = getattr(getattr(getattr(loader, 'dataset', None), 'config', None), 'label', 'raw')
     return 'loss' if label == 'raw' else 'rank_ic_mean'
-
-from .device_data import DeviceDataLoader, use_device_data
 
 @patch
 def _data_on_device(self:LSTMTrainer, datasets:list)->bool:
@@ -548,12 +548,11 @@ def _fit_loaders(self:LSTMTrainer, train, val_loader)->tuple:
         raise ValueError("fit needs validation windows: pass val_loader, or an LSTMDataModule or WalkForwardFold as `train`")
     return train, val_loader
 
-# %% ../nbs/03_trainer.ipynb #6e1d5f2e
+# %% ../nbs/03_trainer.ipynb #80b1b9db
 @patch
 def _active_callbacks(self:LSTMTrainer)->list:
     "The trainer's callbacks plus the trackers `config.loggers` names (main process only)"
     if not (self.config.loggers and self.dist.is_main): return list(self.callbacks)
-    from trendlstm.tracking import make_loggers  # optional dependencies: imported only when a tracker is asked for
     return [*self.callbacks, *make_loggers(self.config)]
 
 @patch
