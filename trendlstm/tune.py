@@ -10,12 +10,12 @@ __all__ = ['DEFAULT_SEARCH_SPACE', 'TUNE_SECTIONS', 'FIXED', 'OBJECTIVE', 'STUDY
            'best_settings', 'write_best_config', 'plot_optimization_history', 'plot_param_importances', 'tune_report',
            'read_search_space', 'tune_cli']
 
-# %% ../nbs/09_tune.ipynb #6ac38b6a
+# %% ../nbs/09_tune.ipynb #02ca2928
 import json, math, shutil, time
 from pathlib import Path
 import numpy as np, pandas as pd
 import matplotlib.pyplot as plt
-from .cli import InputError, command, read_data, route, run_configs, sections, settings_of, TRAIN_SECTIONS
+from .cli import InputError, command, config_fields, read_data, route, run_configs, sections, settings_of, TRAIN_SECTIONS
 from .runs import Interrupted, check_output, check_writable, default_out, mark_interrupted, set_threads, staged_folder
 from .tracking import run_summary
 
@@ -29,7 +29,7 @@ DEFAULT_SEARCH_SPACE = dict(
     ic_weight=dict(low=0.0, high=2.0),  # weight of the IC loss beside the trend and direction losses
 )
 
-# %% ../nbs/09_tune.ipynb #a8d8720c
+# %% ../nbs/09_tune.ipynb #cc3135b0
 TUNE_SECTIONS = (*TRAIN_SECTIONS, 'walk_forward')
 FIXED = ('horizons', 'initial_train_fraction')  # fields a study cannot search: they change what the objective measures
 
@@ -42,6 +42,9 @@ def check_search_space(space:dict)->dict: # {field: {'choices': [...]} or {'low'
     except TypeError as e: raise ValueError(f"search_space: {e}") from None
     if fixed := [k for k in space if k in FIXED]:
         raise ValueError(f"search_space: {fixed[0]!r} cannot be searched: it changes what the RankIC is measured on; set it in the base config")
+    if wf := [k for k in space if k not in config_fields(TRAIN_SECTIONS)]:
+        raise ValueError(f"search_space: {wf[0]!r} is a walk_forward setting and cannot be searched: it changes the folds the RankIC is measured on "
+                         "(and `train` does not read it); set it in the base config")
     for name, spec in space.items():
         ok = isinstance(spec, dict) and (set(spec) == {'choices'} and isinstance(spec['choices'], list) and len(spec['choices']) > 0
                                          or {'low', 'high'} <= set(spec) <= {'low', 'high', 'log'} and all(isinstance(spec[k], (int, float)) for k in ('low', 'high'))
