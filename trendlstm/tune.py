@@ -10,13 +10,13 @@ __all__ = ['DEFAULT_SEARCH_SPACE', 'TUNE_SECTIONS', 'FIXED', 'OBJECTIVE', 'STUDY
            'best_settings', 'write_best_config', 'plot_optimization_history', 'plot_param_importances', 'tune_report',
            'read_search_space', 'tune_cli']
 
-# %% ../nbs/09_tune.ipynb #02ca2928
+# %% ../nbs/09_tune.ipynb #fa16ec67
 import json, math, shutil, time
 from pathlib import Path
 import numpy as np, pandas as pd
 import matplotlib.pyplot as plt
 from .cli import InputError, command, config_fields, read_data, route, run_configs, sections, settings_of, TRAIN_SECTIONS
-from .runs import Interrupted, check_output, check_writable, default_out, mark_interrupted, set_threads, staged_folder
+from .runs import Interrupted, check_output, check_writable, default_out, mark_interrupted, require, set_threads, staged_folder
 from .tracking import run_summary
 
 # %% ../nbs/09_tune.ipynb #416b4a85
@@ -70,10 +70,12 @@ def apply_params(configs:dict, # {section: config}
     routed = route(params, tuple(configs))
     return {s: c.replace(**routed[s]) for s, c in configs.items()}
 
-# %% ../nbs/09_tune.ipynb #a51fbb89
+# %% ../nbs/09_tune.ipynb #2f3cb8cb
 OBJECTIVE = 'val_rank_ic_mean'  # the history key the study maximizes
 STUDY_NAME = 'trendlstm'  # the study's name in its storage, unless told otherwise
 FOLD_STEPS = 1000  # step offset between folds in the reports to the pruner
+
+def _require_optuna(): return require('optuna', 'tune', why='hyperparameter search')  # optuna, or an ImportError naming the extra
 
 class OptunaPruning:
     "Trainer callback: report each epoch's validation RankIC to an Optuna trial; raise `optuna.TrialPruned` when it should stop"
@@ -81,7 +83,7 @@ class OptunaPruning:
                  fold:int=0): # the walk-forward fold (its epochs are reported at steps `1000 fold + epoch`)
         self.trial, self.fold = trial, fold
     def on_epoch_end(self, trainer, row:dict):
-        import optuna
+        optuna = _require_optuna()
         value, step = row.get(OBJECTIVE, math.nan), FOLD_STEPS * self.fold + row['epoch']
         if math.isfinite(value): self.trial.report(value, step)
         if self.trial.should_prune(): raise optuna.TrialPruned(f"fold {self.fold}, epoch {row['epoch']}: validation RankIC {value:.4f} is below the median of earlier trials")
@@ -128,13 +130,7 @@ def fold_blocks(prices, configs:dict, # parsed prices; the base configs
                          "initial_train_fraction, or pass more history")
     return [(f.test_start, f.test_end) for f in fs]
 
-# %% ../nbs/09_tune.ipynb #66fdcc32
-def _require_optuna():
-    try:
-        import optuna
-        return optuna
-    except ImportError as e: raise ImportError("hyperparameter search needs the 'optuna' package: pip install 'trendlstm[tune]'") from e
-
+# %% ../nbs/09_tune.ipynb #59fda625
 def storage_url(storage)->str|None: # None (in memory), a database URL, or a file path (SQLite)
     "The Optuna storage URL: a path becomes `sqlite:///<absolute path>`"
     if storage is None or '://' in str(storage): return storage
@@ -203,7 +199,7 @@ def write_best_config(study, path)->Path: # an Optuna study run by `tune`; a .js
     path.write_text(json.dumps(jsonable(best_settings(study)), indent=2))
     return path
 
-# %% ../nbs/09_tune.ipynb #db724594
+# %% ../nbs/09_tune.ipynb #25c9cf6d
 def plot_optimization_history(study, ax=None):
     "Each trial's validation RankIC and the best so far"
     from optuna.trial import TrialState
@@ -222,7 +218,7 @@ def plot_optimization_history(study, ax=None):
 
 def plot_param_importances(study, ax=None):
     "Each searched field's importance for the validation RankIC (completed trials)"
-    import optuna
+    optuna = _require_optuna()
     from optuna.trial import TrialState
     ax = ax or plt.subplots(figsize=(6, 3.2))[1]
     ax.set(title='Parameter importances', xlabel='importance')
