@@ -6,17 +6,17 @@ Docs: https://trendlstm.github.io/trendlstm/tune.html.md"""
 
 # %% auto #0
 __all__ = ['DEFAULT_SEARCH_SPACE', 'TUNE_SECTIONS', 'FIXED', 'OBJECTIVE', 'STUDY_NAME', 'FOLD_STEPS', 'check_search_space',
-           'suggest', 'apply_params', 'OptunaPruning', 'TuneObjective', 'fold_blocks', 'storage_url', 'tune',
-           'best_settings', 'write_best_config', 'plot_optimization_history', 'plot_param_importances', 'tune_report',
-           'read_search_space', 'tune_cli']
+           'suggest', 'apply_params', 'OptunaPruning', 'data_module', 'TuneObjective', 'fold_blocks', 'storage_url',
+           'tune', 'best_settings', 'write_best_config', 'plot_optimization_history', 'plot_param_importances',
+           'best_trial', 'tune_report', 'read_search_space', 'tune_cli']
 
-# %% ../nbs/09_tune.ipynb #6ac38b6a
+# %% ../nbs/09_tune.ipynb #99d6c468
 import json, math, shutil, time
 from pathlib import Path
 import numpy as np, pandas as pd
 import matplotlib.pyplot as plt
-from .cli import InputError, command, read_data, route, run_configs, sections, settings_of, TRAIN_SECTIONS
-from .runs import Interrupted, check_output, check_writable, default_out, mark_interrupted, set_threads, staged_folder
+from .cli import InputError, command, config_fields, prices_source, route, run_configs, sections, settings_of, TRAIN_SECTIONS
+from .runs import Interrupted, check_output, check_writable, default_out, mark_interrupted, require, set_threads, staged_folder
 from .tracking import run_summary
 
 # %% ../nbs/09_tune.ipynb #416b4a85
@@ -29,7 +29,7 @@ DEFAULT_SEARCH_SPACE = dict(
     ic_weight=dict(low=0.0, high=2.0),  # weight of the IC loss beside the trend and direction losses
 )
 
-# %% ../nbs/09_tune.ipynb #a8d8720c
+# %% ../nbs/09_tune.ipynb #cc3135b0
 TUNE_SECTIONS = (*TRAIN_SECTIONS, 'walk_forward')
 FIXED = ('horizons', 'initial_train_fraction')  # fields a study cannot search: they change what the objective measures
 
@@ -42,6 +42,9 @@ def check_search_space(space:dict)->dict: # {field: {'choices': [...]} or {'low'
     except TypeError as e: raise ValueError(f"search_space: {e}") from None
     if fixed := [k for k in space if k in FIXED]:
         raise ValueError(f"search_space: {fixed[0]!r} cannot be searched: it changes what the RankIC is measured on; set it in the base config")
+    if wf := [k for k in space if k not in config_fields(TRAIN_SECTIONS)]:
+        raise ValueError(f"search_space: {wf[0]!r} is a walk_forward setting and cannot be searched: it changes the folds the RankIC is measured on "
+                         "(and `train` does not read it); set it in the base config")
     for name, spec in space.items():
         ok = isinstance(spec, dict) and (set(spec) == {'choices'} and isinstance(spec['choices'], list) and len(spec['choices']) > 0
                                          or {'low', 'high'} <= set(spec) <= {'low', 'high', 'log'} and all(isinstance(spec[k], (int, float)) for k in ('low', 'high'))
@@ -67,10 +70,12 @@ def apply_params(configs:dict, # {section: config}
     routed = route(params, tuple(configs))
     return {s: c.replace(**routed[s]) for s, c in configs.items()}
 
-# %% ../nbs/09_tune.ipynb #a51fbb89
+# %% ../nbs/09_tune.ipynb #2f3cb8cb
 OBJECTIVE = 'val_rank_ic_mean'  # the history key the study maximizes
 STUDY_NAME = 'trendlstm'  # the study's name in its storage, unless told otherwise
 FOLD_STEPS = 1000  # step offset between folds in the reports to the pruner
+
+def _require_optuna(): return require('optuna', 'tune', why='hyperparameter search')  # optuna, or an ImportError naming the extra
 
 class OptunaPruning:
     "Trainer callback: report each epoch's validation RankIC to an Optuna trial; raise `optuna.TrialPruned` when it should stop"
@@ -78,27 +83,33 @@ class OptunaPruning:
                  fold:int=0): # the walk-forward fold (its epochs are reported at steps `1000 fold + epoch`)
         self.trial, self.fold = trial, fold
     def on_epoch_end(self, trainer, row:dict):
-        import optuna
+        optuna = _require_optuna()
         value, step = row.get(OBJECTIVE, math.nan), FOLD_STEPS * self.fold + row['epoch']
         if math.isfinite(value): self.trial.report(value, step)
         if self.trial.should_prune(): raise optuna.TrialPruned(f"fold {self.fold}, epoch {row['epoch']}: validation RankIC {value:.4f} is below the median of earlier trials")
 
-# %% ../nbs/09_tune.ipynb #f16494d7
+# %% ../nbs/09_tune.ipynb #a4e97c05
+def data_module(prices, data, modules:dict): # parsed prices; a data config; {config key: module} built so far
+    "The `LSTMDataModule` of data config `data`, built once per config and kept in `modules`"
+    from trendlstm.data import LSTMDataModule
+    key = json.dumps(data.to_dict(), sort_keys=True, default=str)
+    if key not in modules: modules[key] = LSTMDataModule(prices, data)
+    return modules[key]
+
 class TuneObjective:
     "The study's objective: the mean validation RankIC over the folds of one trial's settings"
     def __init__(self, prices, # the parsed prices (or feature frame)
                  configs:dict, # the base configs, {section: config} for `TUNE_SECTIONS`
                  space:dict, # the search space
                  test_blocks:list, # (first, last) test dates of each fold (these blocks are never scored)
-                 pruning:bool=True): # report epochs to the trial's pruner
-        self.prices, self.configs, self.space, self.test_blocks, self.pruning, self._modules = prices, configs, space, test_blocks, pruning, {}
+                 pruning:bool=True, # report epochs to the trial's pruner
+                 modules:dict=None): # data modules already built (`data_module`), e.g. by `fold_blocks`
+        self.prices, self.configs, self.space, self.test_blocks, self.pruning = prices, configs, space, test_blocks, pruning
+        self._modules = {} if modules is None else modules
 
     def folds(self, data, wf)->list:
         "The walk-forward folds of data config `data` at the study's fold dates"
-        from trendlstm.data import LSTMDataModule
-        key = json.dumps(data.to_dict(), sort_keys=True, default=str)
-        if key not in self._modules: self._modules[key] = LSTMDataModule(self.prices, data)
-        return self._modules[key].walk_forward_folds(mode=wf.mode, val_days=wf.val_days, train_days=wf.train_days, test_blocks=self.test_blocks)
+        return data_module(self.prices, data, self._modules).walk_forward_folds(mode=wf.mode, val_days=wf.val_days, train_days=wf.train_days, test_blocks=self.test_blocks)
 
     def __call__(self, trial)->float:
         from trendlstm.trainer import lstm_trainer
@@ -113,25 +124,19 @@ class TuneObjective:
         trial.set_user_attr('fold_values', values)
         return float(np.mean(values))
 
-# %% ../nbs/09_tune.ipynb #2d8ac15b
+# %% ../nbs/09_tune.ipynb #5a71f6d8
 def fold_blocks(prices, configs:dict, # parsed prices; the base configs
-                folds:int=1)->list: # walk-forward folds (validation blocks)
+                folds:int=1, # walk-forward folds (validation blocks)
+                modules:dict=None)->list: # data modules by config (`data_module`): the base config's is kept there for the objective
     "The (first, last) test dates of the folds the study scores the validation blocks before"
-    from trendlstm.data import LSTMDataModule
     wf = configs['walk_forward']
-    fs = LSTMDataModule(prices, configs['data']).walk_forward_folds(folds, wf.mode, wf.initial_train_fraction, wf.val_days, wf.train_days)
+    fs = data_module(prices, configs['data'], {} if modules is None else modules).walk_forward_folds(folds, wf.mode, wf.initial_train_fraction, wf.val_days, wf.train_days)
     if bad := [f.fold for f in fs if len(f.val) == 0 or len(f.train) == 0]:
         raise ValueError(f"walk-forward folds {bad} have no training or validation windows; raise val_days (now {wf.val_days}) or "
                          "initial_train_fraction, or pass more history")
     return [(f.test_start, f.test_end) for f in fs]
 
-# %% ../nbs/09_tune.ipynb #66fdcc32
-def _require_optuna():
-    try:
-        import optuna
-        return optuna
-    except ImportError as e: raise ImportError("hyperparameter search needs the 'optuna' package: pip install 'trendlstm[tune]'") from e
-
+# %% ../nbs/09_tune.ipynb #59fda625
 def storage_url(storage)->str|None: # None (in memory), a database URL, or a file path (SQLite)
     "The Optuna storage URL: a path becomes `sqlite:///<absolute path>`"
     if storage is None or '://' in str(storage): return storage
@@ -151,7 +156,7 @@ def _check_resume(study, setup:dict):
         raise ValueError(f"study {study.study_name!r} was run with other settings ({', '.join(diff[:5])}); resume it with the same "
                          "settings, or start a new study (another study_name or storage)")
 
-# %% ../nbs/09_tune.ipynb #6a558a65
+# %% ../nbs/09_tune.ipynb #8eefeb3d
 def tune(prices, # prices (anything `load_prices` reads) or, with `data.feature_columns`, your feature frame
          n_trials:int=20, # trials to run in this call (a resumed study adds them)
          storage=None, # where the study lives: 'study.db' (a SQLite file), a database URL, or None (in memory)
@@ -171,12 +176,12 @@ def tune(prices, # prices (anything `load_prices` reads) or, with `data.feature_
     given = dict(model=model, data=data, training=training, loss=loss, walk_forward=walk_forward)
     configs = {s: given[s] if given[s] is not None else sections()[s][1] for s in TUNE_SECTIONS}
     prices = _load_prices(prices, configs['data'])
-    blocks = fold_blocks(prices, configs, folds)
+    blocks = fold_blocks(prices, configs, folds, modules := {})  # the base data module, built once: the objective reuses it
     pruner = optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=warmup_epochs + 1) if pruning else optuna.pruners.NopPruner()
     study = optuna.create_study(storage=storage_url(storage), study_name=study_name, direction='maximize', pruner=pruner, load_if_exists=True)
     _check_resume(study, _setup(configs, space, blocks))
     study.sampler = optuna.samplers.TPESampler(seed=seed + len(study.trials))
-    study.optimize(TuneObjective(prices, configs, space, blocks, pruning), n_trials=n_trials, timeout=timeout, catch=(FloatingPointError,))
+    study.optimize(TuneObjective(prices, configs, space, blocks, pruning, modules), n_trials=n_trials, timeout=timeout, catch=(FloatingPointError,))
     return study
 
 # %% ../nbs/09_tune.ipynb #9fae0d97
@@ -200,7 +205,7 @@ def write_best_config(study, path)->Path: # an Optuna study run by `tune`; a .js
     path.write_text(json.dumps(jsonable(best_settings(study)), indent=2))
     return path
 
-# %% ../nbs/09_tune.ipynb #db724594
+# %% ../nbs/09_tune.ipynb #25c9cf6d
 def plot_optimization_history(study, ax=None):
     "Each trial's validation RankIC and the best so far"
     from optuna.trial import TrialState
@@ -219,7 +224,7 @@ def plot_optimization_history(study, ax=None):
 
 def plot_param_importances(study, ax=None):
     "Each searched field's importance for the validation RankIC (completed trials)"
-    import optuna
+    optuna = _require_optuna()
     from optuna.trial import TrialState
     ax = ax or plt.subplots(figsize=(6, 3.2))[1]
     ax.set(title='Parameter importances', xlabel='importance')
@@ -229,7 +234,12 @@ def plot_param_importances(study, ax=None):
     ax.barh(list(imp)[::-1], list(imp.values())[::-1])
     return ax
 
-# %% ../nbs/09_tune.ipynb #8fc14549
+# %% ../nbs/09_tune.ipynb #1743787f
+def best_trial(study)->dict|None: # {value, params, trial} of the study's best trial; None before any trial completed
+    "The best trial's value, parameters and number"
+    try: return dict(value=study.best_value, params=study.best_params, trial=study.best_trial.number)
+    except ValueError: return None  # no completed trial
+
 def tune_report(folder, study, configs:dict, data:str, seconds:float, interrupted:bool=False)->Path:
     "Write the tune report folder's files (beside its study.db)"
     from trendlstm.report import write_report
@@ -237,8 +247,7 @@ def tune_report(folder, study, configs:dict, data:str, seconds:float, interrupte
     trials = study.trials_dataframe(attrs=('number', 'value', 'state', 'params', 'user_attrs', 'duration'))
     trials['duration'] = trials['duration'].dt.total_seconds()
     counts = trials.state.value_counts().to_dict()
-    try: best = dict(value=study.best_value, params=study.best_params, trial=study.best_trial.number)
-    except ValueError: best = None  # no completed trial
+    best = best_trial(study)
     if best: write_best_config(study, folder/'best_config.json')
     blocks = study.user_attrs['setup']['test_blocks']
     fig1, fig2 = plt.subplots(figsize=(6, 3.2))[0], plt.subplots(figsize=(6, 3.2))[0]
@@ -261,7 +270,7 @@ def read_search_space(path)->dict: # a .json file: {field: {"low": a, "high": b}
     try: return check_search_space(json.loads(path.read_text()))
     except ValueError as e: raise InputError(f"--space {path}: {' '.join(str(e).split())}") from e
 
-# %% ../nbs/09_tune.ipynb #805d292f
+# %% ../nbs/09_tune.ipynb #7a016817
 @command(*TUNE_SECTIONS, name='tune')  # the subcommand `tune`; the Python name stays apart from the function `tune`
 def tune_cli(data:str='sample', # 'sample' (5 tickers, 2000-2013), 'synthetic', or a .csv/.csv.gz/.parquet file of daily prices
              config:str=None, # a .json or .toml file with [model], [data], [training], [loss] and [walk_forward] sections
@@ -285,7 +294,7 @@ def tune_cli(data:str='sample', # 'sample' (5 tickers, 2000-2013), 'synthetic', 
     search, out = read_search_space(space) if space else None, Path(out or default_out('tune'))
     if resume and not (out/'study.db').is_file(): raise InputError(f"--out {out}: no study.db to resume; run without --resume to start a study there.")
     if not resume: check_output(check_writable('--out', out), overwrite)
-    prices, interrupted = read_data(data, cfgs['data']), False
+    prices, interrupted = prices_source(data, cfgs['data']), False  # the file itself when --cache-dir is on, as in train and evaluate
     with staged_folder(out, overwrite or resume) as stage:
         if resume: shutil.copy2(out/'study.db', stage/'study.db')
         try: study = tune(prices, trials, stage/'study.db', search_space=search, folds=folds, pruning=pruning, timeout=timeout,
@@ -294,9 +303,9 @@ def tune_cli(data:str='sample', # 'sample' (5 tickers, 2000-2013), 'synthetic', 
             if not (stage/'study.db').exists(): raise
             study, interrupted = optuna.load_study(study_name=STUDY_NAME, storage=storage_url(stage/'study.db')), True
         tune_report(stage, study, cfgs, data, time.perf_counter() - start, interrupted)
+        best = best_trial(study)  # read while the study's database is still in the staged folder
         if interrupted: mark_interrupted(stage, note := "The study was interrupted; this report shows its finished trials. To continue: the same command with --resume.")
     if interrupted: raise Interrupted(f"interrupted; report of the finished trials written to {out/'report.html'}. {note}")
-    best = json.loads((out/'metrics.json').read_text())['best']
     found = f"best validation RankIC {best['value']:.4f} (trial {best['trial']})" if best else 'no trial completed'
     print(f"trendlstm tune: {found}; report written to {out/'report.html'}; train it: trendlstm train --data {data} --config {out/'best_config.json'}")
     return study
