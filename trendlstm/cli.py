@@ -274,7 +274,7 @@ def usage()->str:
     cmds = '\n'.join(f"  {n:<9} {f.__doc__}" for n, (f, _) in COMMANDS.items())
     return f"usage: trendlstm <command> [options]   (trendlstm <command> --help for its options)\n\ncommands:\n{cmds}\n\n  --version  print the version"
 
-# %% ../nbs/06_cli.ipynb #959f4688
+# %% ../nbs/06_cli.ipynb #e67013ee
 def _help_asked(argv:list)->bool: return any(a in ('-h', '--help') for a in argv)
 
 def main(argv:list|None=None)->int: # the arguments after `trendlstm` (default: `sys.argv[1:]`)
@@ -294,6 +294,7 @@ def main(argv:list|None=None)->int: # the arguments after `trendlstm` (default: 
         args = vars(command_parser(name, stored=help_only and stored, brief=help_only).parse_args(argv[1:]))
         for k in ('pdb', 'xtra'): args.pop(k, None)
         with one_line_warnings(), sigterm_as_interrupt(): COMMANDS[name][0](**args)
+        if 'trendlstm.distributed' in sys.modules: sys.modules['trendlstm.distributed'].leave_distributed()  # a torchrun rank leaves its group
         return 0
     except SystemExit as e: return e.code if isinstance(e.code, int) else int(e.code is not None)  # --help exits 0
     except BrokenPipeError: return _quiet_broken_pipe()
