@@ -7,8 +7,8 @@ Docs: https://trendlstm.github.io/trendlstm/model.html.md"""
 # %% auto #0
 __all__ = ['MAX_MODEL_PARAMETERS', 'EncoderConfig', 'AttentionConfig', 'PredictionHeadConfig', 'LSTMModelConfig',
            'plot_architecture', 'init_recurrent_', 'LSTMEncoder', 'AttentionLayer', 'PredictionHead',
-           'LSTMTrendPredictor', 'resolve_device', 'create_lstm_model', 'count_lstm_parameters', 'attention_by_lag',
-           'plot_attention_by_lag']
+           'LSTMTrendPredictor', 'device_problem', 'resolve_device', 'create_lstm_model', 'count_lstm_parameters',
+           'attention_by_lag', 'plot_attention_by_lag']
 
 # %% ../nbs/01_model.ipynb #13f8e04c
 from dataclasses import dataclass, field
@@ -227,13 +227,20 @@ def predict_proba(self:LSTMTrendPredictor, features):  # `(B, T, input_dim)` sca
         with torch.no_grad(): return self(features)['direction_logits'].softmax(-1)[..., 1]
     finally: self.train(was_training)
 
-# %% ../nbs/01_model.ipynb #9cfcf476
+# %% ../nbs/01_model.ipynb #fa363bbc
+def device_problem(device)->str|None:  # 'cpu', 'cuda', 'cuda:1', 'mps' or a `torch.device`
+    "Why this machine cannot run on `device`, or None when it can"
+    d = torch.device(device)
+    if d.type == 'cuda':
+        n = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if (d.index or 0) >= n: return 'no CUDA GPU on this machine' if not n else f'this machine has {n} GPU(s), cuda:0 to cuda:{n - 1}'
+    if d.type == 'mps' and not torch.backends.mps.is_available(): return 'MPS (Apple GPU) is not available here'
+
 def resolve_device(device='cpu'):  # 'auto', 'cpu', 'cuda', 'cuda:1', 'mps' or a `torch.device`
-    "A `torch.device`; 'auto' picks CUDA, then MPS, then CPU"
-    if device != 'auto': return torch.device(device)
-    if torch.cuda.is_available(): return torch.device('cuda')
-    if torch.backends.mps.is_available(): return torch.device('mps')
-    return torch.device('cpu')
+    "A `torch.device` this machine has; 'auto' picks CUDA, then MPS, then CPU"
+    if device == 'auto': return torch.device('cuda' if torch.cuda.is_available() else 'mps' if torch.backends.mps.is_available() else 'cpu')
+    if why := device_problem(device): raise ValueError(f"device={str(device)!r}: {why}; use device='auto' or device='cpu'")
+    return torch.device(device)
 
 def create_lstm_model(config:LSTMModelConfig|dict=None,  # config, or its `to_dict()`; defaults to `LSTMModelConfig()`
                       device='cpu',  # where to put the model; 'auto' picks CUDA, MPS, then CPU

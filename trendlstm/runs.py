@@ -105,16 +105,11 @@ def is_main_process()->bool:
     "False on the ranks other than 0 of a torchrun job (they train but write nothing)"
     return int(os.environ.get('RANK', '0')) == 0
 
-# %% ../nbs/06b_runs.ipynb #9d625569
+# %% ../nbs/06b_runs.ipynb #6af0035b
 def check_device_here(device:str): # the training config's device
     "Refuse a device this machine does not have (the config already refused unknown names)"
-    import torch
-    if device.startswith('cuda'):
-        n = torch.cuda.device_count() if torch.cuda.is_available() else 0
-        index = int(device.split(':')[1]) if ':' in device else 0
-        if index >= n: raise InputError(f"--device {device}: {'no CUDA GPU on this machine' if not n else f'this machine has {n} GPU(s), cuda:0 to cuda:{n - 1}'}; use --device auto or cpu.")
-    if device == 'mps' and not (getattr(torch.backends, 'mps', None) and torch.backends.mps.is_available()):
-        raise InputError("--device mps: MPS (Apple GPU) is not available here; use --device auto or cpu.")
+    from trendlstm.model import device_problem
+    if device != 'auto' and (why := device_problem(device)): raise InputError(f"--device {device}: {why}; use --device auto or cpu.")
 
 def _inside(path, folder)->bool:
     "Whether `path` is `folder` or lies under it"

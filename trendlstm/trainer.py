@@ -192,14 +192,11 @@ class LSTMTrainer:
         self.early_stopping_metric = None if c.early_stopping_metric == 'auto' else c.early_stopping_metric  # 'auto' is resolved by `fit`
         self._reset_fit_state()
 
-# %% ../nbs/03_trainer.ipynb #1f0b7874
+# %% ../nbs/03_trainer.ipynb #7b44959d
 def _trainer_device(device)->torch.device:
     "Resolve `device`, refusing a setting that names no device and an accelerator that is not there"
     if not isinstance(device, torch.device): check_device('LSTMTrainer device', device)
-    d = resolve_device(device)
-    if d.type == 'cuda' and not torch.cuda.is_available():
-        raise ValueError(f"device={device!r} but torch.cuda.is_available() is False; use device='auto' or device='cpu'")
-    return d
+    return resolve_device(device)
 
 @patch
 def _check_loss_horizons(self:LSTMTrainer):
