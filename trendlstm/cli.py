@@ -376,7 +376,7 @@ def train(data:str='sample', # 'sample' (5 tickers, 2000-2013), 'synthetic', or 
     print(f"trendlstm train: report written to {out/'report.html'} (checkpoint: {out/'checkpoint.pt'})")
     return out
 
-# %% ../nbs/06_cli.ipynb #c1cc601c
+# %% ../nbs/06_cli.ipynb #48ac14c1
 @command(*TRAIN_SECTIONS, 'walk_forward')
 def evaluate(data:str='sample', # 'sample' (5 tickers, 2000-2013), 'synthetic', or a .csv/.csv.gz/.parquet file of daily prices
              config:str=None, # a .json or .toml file with [model], [data], [training], [loss] and [walk_forward] sections
@@ -385,13 +385,13 @@ def evaluate(data:str='sample', # 'sample' (5 tickers, 2000-2013), 'synthetic', 
              folds:int=3, # walk-forward test blocks
              seeds:int=1, # LSTMs per fold, seeded seed, seed+1, ... (the report gives their mean and spread, and with 2 or more their ensemble)
              jobs:int=1, # processes for the folds' and seeds' trainings, one torch thread each (-1: one per core); the results do not depend on it
-             explain:bool=False, # explain the last fold's LSTM (first seed, trained once more) in the report (integrated gradients need `pip install 'trendlstm[explain]'`)
+             explain:bool=False, # explain the last fold's LSTM (first seed) in the report (integrated gradients need `pip install 'trendlstm[explain]'`)
              threads:int=1, # torch CPU threads of this process (0: torch's default); with --jobs above 1 each training process uses one
              debug:bool=False, # show the traceback of an error
              **overrides): # config fields, e.g. `epochs=5, mode='sliding'`
     "Walk-forward comparison of the LSTM with the baselines, written as a report folder"
     from trendlstm.evaluate import walk_forward_evaluate
-    from trendlstm.report import evaluate_report, retrain_last_fold
+    from trendlstm.report import evaluate_report, last_fold_trainer
     cfgs, start = run_configs(config, overrides, COMMANDS['evaluate'][1]), time.perf_counter()
     if explain: from trendlstm.explain import require_captum; require_captum()  # fail before training when the extra is missing
     set_threads(threads)
@@ -405,7 +405,7 @@ def evaluate(data:str='sample', # 'sample' (5 tickers, 2000-2013), 'synthetic', 
                                             cfgs['walk_forward'], cfgs['loss'], n_jobs=jobs)
     except StopRun: raise Interrupted("interrupted during the walk-forward; no report written (a cut-short fold would bias it). Run the command again.") from None
     if not is_main_process(): return None
-    explained = retrain_last_fold(prices, results, cfgs) if explain else None
+    explained = last_fold_trainer(prices, results, cfgs) if explain else None
     with staged_folder(out, overwrite) as stage: evaluate_report(stage, data, results, cfgs, time.perf_counter() - start, settings_of(cfgs), explained)
     print(f"trendlstm evaluate: report written to {out/'report.html'}")
     return out

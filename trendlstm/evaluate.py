@@ -179,7 +179,7 @@ def seed_summary(metrics:pd.DataFrame, # output of `metrics_by` with a `seed` co
     values = [c for c in metrics.columns if c not in (*keys, 'seed', 'fold')]
     return metrics.groupby(list(keys))[values].agg(['mean', 'std', 'count'])
 
-# %% ../nbs/05_evaluate.ipynb #3aaee34d
+# %% ../nbs/05_evaluate.ipynb #b99f68de
 @dataclass
 class WalkForwardResults:
     "Test predictions of every model, fold and seed, with per-fold and overall metrics"
@@ -189,6 +189,7 @@ class WalkForwardResults:
     folds:pd.DataFrame=None # one row per fold: its date ranges and sample counts
     settings:dict=field(default_factory=dict) # the label, the inputs and the configs used, as plain dicts
     histories:dict=field(default_factory=dict) # {(fold, seed): training history of the LSTM}
+    models:dict=field(default_factory=dict) # {(fold, seed): the LSTM's trained weights, a `state_dict` on the CPU}
 
     @property
     def summary(self): return seed_summary(self.overall_metrics)
@@ -256,13 +257,14 @@ def ensemble_outputs(outputs:list, # `lstm_outputs` of several seeds on the same
     "The seed ensemble: per window mean of the seeds' scores and up-probabilities"
     return {h: tuple(np.mean([o[h][k] for o in outputs], axis=0) for k in (0, 1)) for h in outputs[0]}
 
-# %% ../nbs/05_evaluate.ipynb #d268b89e
+# %% ../nbs/05_evaluate.ipynb #9f6f40fc
 def _lstm_fold(fold, test:WindowSet, seed:int, model_config, training_config, loss_config, batch_size:int):
-    "Train one LSTM on `fold` with `seed`: its `lstm_outputs` on the test windows, its history and its seconds"
+    "Train one LSTM on `fold` with `seed`: its `lstm_outputs` on the test windows, its history, its seconds and its weights"
     start = time.perf_counter()
     trainer = lstm_trainer(fold, model=model_config, training=replace(training_config, seed=seed), loss=loss_config)
     history = trainer.fit(fold)
-    return lstm_outputs(trainer.predict(fold.test.dataloader(batch_size)), test), history, time.perf_counter() - start
+    weights = {k: v.detach().cpu() for k, v in trainer.model.state_dict().items()}
+    return lstm_outputs(trainer.predict(fold.test.dataloader(batch_size)), test), history, time.perf_counter() - start, weights
 
 # %% ../nbs/05_evaluate.ipynb #926dd295
 def _one_thread(f, *args):
@@ -290,7 +292,7 @@ def _fold_table(folds, seconds)->pd.DataFrame:
     return pd.DataFrame([dict(fold=f.fold, train_start=f.train_start, val_start=f.val_start, test_start=f.test_start, test_end=f.test_end,
                               n_train=len(f.train), n_val=len(f.val), n_test=len(f.test), lstm_seconds=seconds.get(f.fold, np.nan)) for f in folds])
 
-# %% ../nbs/05_evaluate.ipynb #221fc94d
+# %% ../nbs/05_evaluate.ipynb #540a037d
 def walk_forward_evaluate(prices_or_frame, # prices (anything `load_prices` reads) or, with `data_config.feature_columns`, your feature frame
                           model_config:LSTMModelConfig|dict=None, # LSTM config (or its `to_dict()`; default `LSTMModelConfig.small()`); input width and horizons come from the data
                           training_config:LSTMTrainingConfig=None, # trainer config (default `LSTMTrainingConfig.walk_forward()`); its `seed` is replaced by each of `seeds`
@@ -315,15 +317,16 @@ def walk_forward_evaluate(prices_or_frame, # prices (anything `load_prices` read
     jobs = {(f.fold, s): (_lstm_fold, (f, windows[f.fold][1], s, model_config, training_config, loss_config, config.batch_size)) for f in folds for s in seeds}
     jobs |= {(f.fold, 'baselines'): (partial(evaluate_baselines, fold=f.fold, seed=0), (*windows[f.fold], config.baselines)) for f in folds}
     done = dict(zip(jobs, run_jobs(list(jobs.values()), n_jobs)))
-    preds, histories, seconds = [], {}, {}
+    preds, histories, models, seconds = [], {}, {}, {}
     for f in folds:
         test, runs = windows[f.fold][1], [done[f.fold, s] for s in seeds]
-        preds += [done[f.fold, 'baselines'], *(predictions_frame(test, out, 'lstm', fold=f.fold, seed=s) for s, (out, _, _) in zip(seeds, runs))]
-        if len(runs) > 1: preds.append(predictions_frame(test, ensemble_outputs([out for out, _, _ in runs]), 'lstm_ensemble', fold=f.fold, seed=0))
-        histories |= {(f.fold, s): history for s, (_, history, _) in zip(seeds, runs)}
-        seconds[f.fold] = sum(t for _, _, t in runs)
+        preds += [done[f.fold, 'baselines'], *(predictions_frame(test, out, 'lstm', fold=f.fold, seed=s) for s, (out, *_) in zip(seeds, runs))]
+        if len(runs) > 1: preds.append(predictions_frame(test, ensemble_outputs([out for out, *_ in runs]), 'lstm_ensemble', fold=f.fold, seed=0))
+        histories |= {(f.fold, s): history for s, (_, history, *_) in zip(seeds, runs)}
+        models |= {(f.fold, s): weights for s, (*_, weights) in zip(seeds, runs)}
+        seconds[f.fold] = sum(t for _, _, t, _ in runs)
     data = folds[0].test.config if len(folds) else data_config
     settings = dict(label=data.label, inputs=data.inputs, data_config=data.to_dict(), walk_forward={**config.to_dict(), 'seeds': list(seeds)},
                     loss_config=loss_config.to_dict() if isinstance(loss_config, LSTMLossConfig) else loss_config)
     return results_from_predictions(pd.concat(preds, ignore_index=True), config.quantile, config.cost_bps,
-                                    folds=_fold_table(folds, seconds), settings=settings, histories=histories)
+                                    folds=_fold_table(folds, seconds), settings=settings, histories=histories, models=models)

@@ -33,7 +33,7 @@ __all__ = ['COMPARISON_COLUMNS', 'LABEL_WORDS', 'INPUT_WORDS', 'ONE_CLASS_SHARE'
            'backtest_finding', 'report_findings', 'metrics_table', 'jsonable', 'md_html', 'report_html', 'write_report',
            'compare_on_test', 'label_facts', 'run_facts', 'plot_attention_relative', 'importance_table',
            'ReportSection', 'explain_section', 'train_report', 'plot_fold_histories', 'evaluate_report',
-           'retrain_last_fold', 'evaluate_explain_section']
+           'last_fold_trainer', 'evaluate_explain_section']
 
 # %% ../nbs/06a_report.ipynb #98014f6b
 def style_table(table:pd.DataFrame, # output of `comparison_table` (any subset of its columns)
@@ -474,11 +474,11 @@ def plot_fold_histories(histories:dict)->plt.Figure: # {(fold, seed): history} o
     fig.tight_layout()
     return fig
 
-# %% ../nbs/06a_report.ipynb #0afe6d91
+# %% ../nbs/06a_report.ipynb #b3923c13
 def evaluate_report(folder:Path, data:str, results:WalkForwardResults, # report folder; --data; `walk_forward_evaluate`'s results
                     cfgs:dict, seconds:float, # the configs ({'data': ..., 'walk_forward': ...}), wall time
                     config:dict, # the run's settings for config.json, {section: {field: value}}
-                    explain:tuple=None)->Path: # (fold, fitted trainer) of `retrain_last_fold`: add the explain section of that model
+                    explain:tuple=None)->Path: # (fold, trainer) of `last_fold_trainer`: add the explain section of that model
     "Write the evaluate report (metrics.json, config.json, CSVs, figures, report.html) into `folder`"
     section = evaluate_explain_section(results, *explain, cfgs['data']) if explain else ReportSection({}, {}, {}, None)
     ev, f = evaluation_report(results), results.folds
@@ -499,19 +499,22 @@ def evaluate_report(folder:Path, data:str, results:WalkForwardResults, # report 
     return write_report(folder, summary, dict(history=history, predictions=results.predictions, folds=f, **section.csvs), figures, 'trendlstm evaluate report',
                         facts, {'The LSTM and the baselines, all folds': style_table(table), 'Folds': f.set_index('fold'), **section.tables}, md_html(report_findings(results)), config)
 
-# %% ../nbs/06a_report.ipynb #e283d808
-def retrain_last_fold(prices, # the prices (or feature frame) the evaluation read
-                      results:WalkForwardResults, # its results: the fold count and the seeds
+# %% ../nbs/06a_report.ipynb #d36aba2d
+def last_fold_trainer(prices, # the prices (or feature frame) the evaluation read
+                      results:WalkForwardResults, # its results: the fold count, the seeds and the weights
                       cfgs:dict, # the configs it ran with: 'model', 'data', 'training', 'loss', 'walk_forward'
-                     )->tuple: # (the last `WalkForwardFold`, its fitted `LSTMTrainer`)
-    "The last fold and its LSTM of the first seed, trained again as `walk_forward_evaluate` trained it"
+                     )->tuple: # (the last `WalkForwardFold`, an `LSTMTrainer` holding its LSTM)
+    "The last fold and its LSTM of the first seed, with the weights `walk_forward_evaluate` trained"
     wf, seed = cfgs['walk_forward'], results.settings['walk_forward']['seeds'][0]
     fold = LSTMDataModule(prices, cfgs['data']).walk_forward_folds(len(results.folds), wf.mode, wf.initial_train_fraction, wf.val_days, wf.train_days)[-1]
+    if (fold.fold, seed) not in results.models:
+        raise ValueError(f"the results hold no weights for fold {fold.fold}, seed {seed} (they have {sorted(results.models)}); "
+                         "pass the WalkForwardResults that walk_forward_evaluate returned")
     trainer = lstm_trainer(fold, model=cfgs['model'], training=replace(cfgs['training'], seed=seed), loss=cfgs['loss'])
-    trainer.fit(fold)
+    trainer.model.load_state_dict(results.models[fold.fold, seed])
     return fold, trainer
 
-def evaluate_explain_section(results:WalkForwardResults, fold, trainer, # the evaluation; `retrain_last_fold`'s fold and trainer
+def evaluate_explain_section(results:WalkForwardResults, fold, trainer, # the evaluation; `last_fold_trainer`'s fold and trainer
                              data_config)->ReportSection: # the data config (for the step of the window)
     "`explain_section` of the last fold's model, with a line saying which model it is and whether it is the evaluation's"
     att = attention_by_lag(trainer.model, fold.test.dataloader(256))
@@ -521,6 +524,6 @@ def evaluate_explain_section(results:WalkForwardResults, fold, trainer, # the ev
     ours = predictions_frame(test, lstm_outputs(trainer.predict(fold.test.dataloader(256)), test), 'lstm', fold=fold.fold, seed=seed)
     theirs = results.predictions.query("model == 'lstm' and fold == @fold.fold and seed == @seed")
     same = len(ours) == len(theirs) and np.allclose(ours.score.to_numpy(), theirs.score.to_numpy(), atol=1e-5)
-    section.summary['model'] = (f"the LSTM of fold {fold.fold} (seed {seed}) trained again with the run's configs, explained on that fold's "
-                                f"{len(fold.test):,} test windows; " + ("its test predictions are the evaluation's" if same else "its test predictions differ from the evaluation's (training is not deterministic here)"))
+    section.summary['model'] = (f"the LSTM of fold {fold.fold} (seed {seed}) with the evaluation's weights, explained on that fold's "
+                                f"{len(fold.test):,} test windows; " + ("its test predictions are the evaluation's" if same else "its test predictions differ from the evaluation's (the fold's data were not rebuilt as the evaluation built them)"))
     return section
