@@ -701,7 +701,7 @@ def _take_rows(a, keep, in_place=False, chunk_rows=FEATURE_CHUNK_ROWS):
         out[j:j + len(block)] = block; j += len(block)
     return out[:n]
 
-# %% ../nbs/00_data.ipynb #a190a987
+# %% ../nbs/00_data.ipynb #45165cc2
 def make_sample_table(
     data, # prices (anything `load_prices` accepts), or a feature frame when `config.feature_columns` is set
     config:LSTMSequenceConfig, # sampling frequency, horizons, label, inputs and feature columns
@@ -709,8 +709,18 @@ def make_sample_table(
     "Inputs and labels of every sampled row with a complete input vector, for tickers with at least one window"
     if config.cache_dir is None: return _build_sample_table(data, config)
     path = Path(config.cache_dir) / _cache_key(data, config)
-    table = _read_cached_table(path)
-    if table is None: table = _build_sample_table(data, config); _write_cached_table(table, path)
+    if (hit := _read_cached_table(path)) is not None:
+        table, repairs = hit
+        for said in repairs: warnings.warn(f"{said} (repeated from feature cache entry {path.name}, built from this data)", DataRepairWarning, stacklevel=2)
+        return table
+    caught = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:  # the build's repair warnings, kept with the entry to repeat on a hit
+            warnings.simplefilter('always', DataRepairWarning)
+            table = _build_sample_table(data, config)
+    finally:
+        for w in caught: warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
+    _write_cached_table(table, path, [str(w.message) for w in caught if issubclass(w.category, DataRepairWarning)])
     return table
 
 def _build_sample_table(data, config):
@@ -754,15 +764,15 @@ def _crc(a:np.ndarray)->int:
     "CRC-32 of an array's bytes"
     return zlib.crc32(np.ascontiguousarray(a).view(np.uint8).reshape(-1))
 
-# %% ../nbs/00_data.ipynb #5fac8b08
-def _write_cached_table(table:SampleTable, path:Path):
-    "Write `table` to the cache entry `path`: arrays as .npy and their checks in meta.json, renamed into place when complete"
+# %% ../nbs/00_data.ipynb #823c7616
+def _write_cached_table(table:SampleTable, path:Path, repairs:list): # the table; the entry; the build's repair warnings
+    "Write `table` to the cache entry `path`: arrays as .npy, their checks and `repairs` in meta.json, renamed into place when complete"
     tmp = path.with_name(f'{path.name}.tmp-{os.getpid()}')
     shutil.rmtree(tmp, ignore_errors=True); tmp.mkdir(parents=True)
     arrays = {k: getattr(table, k).numpy() for k in TABLE_ARRAYS if not (k == 'label' and table.label is table.forward_return)}
     for k, a in arrays.items(): np.save(tmp / f'{k}.npy', a)
     meta = dict(tickers=list(table.tickers), feature_names=list(table.feature_names), horizons=list(table.horizons),
-                label_is_forward_return=table.label is table.forward_return,
+                label_is_forward_return=table.label is table.forward_return, repairs=list(repairs),
                 arrays={k: dict(shape=list(a.shape), dtype=str(a.dtype), crc32=_crc(a)) for k, a in arrays.items()})
     (tmp / 'meta.json').write_text(json.dumps(meta))
     shutil.rmtree(path, ignore_errors=True)
@@ -771,8 +781,8 @@ def _write_cached_table(table:SampleTable, path:Path):
         shutil.rmtree(tmp, ignore_errors=True); return
     logging.getLogger(__name__).info(f"feature cache: wrote {path}")
 
-def _load_cached_table(path:Path)->SampleTable:
-    "The table of the cache entry `path`; raises ValueError/OSError naming what is wrong"
+def _load_cached_table(path:Path)->tuple:
+    "The table of the cache entry `path` and the repair warnings of its build; raises ValueError/OSError naming what is wrong"
     meta = json.loads((path / 'meta.json').read_text())
     arrays = {}
     for k, m in meta['arrays'].items():
@@ -781,19 +791,19 @@ def _load_cached_table(path:Path)->SampleTable:
         if _crc(a) != m['crc32']: raise ValueError(f"{k}.npy does not match its checksum")
         arrays[k] = torch.from_numpy(a)
     if meta['label_is_forward_return']: arrays['label'] = arrays['forward_return']
-    return SampleTable(**arrays, tickers=meta['tickers'], feature_names=meta['feature_names'], horizons=tuple(meta['horizons']))
+    return SampleTable(**arrays, tickers=meta['tickers'], feature_names=meta['feature_names'], horizons=tuple(meta['horizons'])), meta['repairs']
 
-def _read_cached_table(path:Path)->SampleTable|None:
-    "The cached table at `path`, or None when there is none or it is damaged (then it is deleted and the reason logged)"
+def _read_cached_table(path:Path)->tuple|None:
+    "The cached table at `path` and its build's repair warnings, or None when there is none or it is damaged (then it is deleted and the reason logged)"
     log = logging.getLogger(__name__)
     if not path.exists(): log.info(f"feature cache: no entry {path.name}, building it"); return None
-    try: table = _load_cached_table(path)
+    try: hit = _load_cached_table(path)
     except (OSError, ValueError, KeyError, TypeError, EOFError) as e:
         log.warning(f"feature cache: entry {path} is damaged or incomplete ({e}); rebuilding it")
         shutil.rmtree(path, ignore_errors=True)
         return None
     log.info(f"feature cache: read {path}")
-    return table
+    return hit
 
 # %% ../nbs/00_data.ipynb #99eff523
 def history_breaks(
