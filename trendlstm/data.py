@@ -27,12 +27,12 @@ from .features import (PRICE_COLUMNS, FEATURE_NAMES, PRICE_HISTORY_NAMES, PRICE_
 __all__ = ['COLUMN_ALIASES', 'EPOCH_UNITS', 'MAX_PRICE', 'MAX_VOLUME', 'CSV_NA_VALUES', 'TEXT_SUFFIXES', 'SPIKE_SIGMAS',
            'SPIKE_LOCAL_SIGMAS', 'SPIKE_MIN_MOVE', 'JUMP_SIGMAS', 'JUMP_LOCAL_SIGMAS', 'JUMP_MIN_MOVE', 'LOCAL_ROWS',
            'SPIKE_MAX_DAYS', 'BAD_PRINT_POLICIES', 'MARKET_DAILY_VOL', 'TRAILING_LOOKBACKS', 'TRAILING_RETURN_NAMES',
-           'TABLE_CONFIG_FIELDS', 'TABLE_ARRAYS', 'CACHE_BLOCK_BYTES', 'SCALER_MAX_WINDOWS', 'SCALER_CHUNK_ROWS',
-           'DataRepairWarning', 'standardize_columns', 'implausible_moves', 'is_canonical', 'load_prices',
-           'sample_prices_path', 'load_sample_prices', 'sp500_path', 'make_synthetic_prices', 'LSTMSequenceConfig',
-           'load_feature_frame', 'SampleTable', 'sample_mask', 'rows_needed', 'make_sample_table', 'history_breaks',
-           'window_ends', 'passthrough_collate', 'LSTMSequenceDataset', 'DateBatchSampler', 'covered_rows',
-           'scaler_rows', 'fit_scaler', 'split_cut_dates', 'LSTMDataModule', 'WalkForwardFold',
+           'TABLE_CONFIG_FIELDS', 'TABLE_ARRAYS', 'CACHE_BLOCK_BYTES', 'CACHE_FORMAT', 'SCALER_MAX_WINDOWS',
+           'SCALER_CHUNK_ROWS', 'DataRepairWarning', 'standardize_columns', 'implausible_moves', 'is_canonical',
+           'load_prices', 'sample_prices_path', 'load_sample_prices', 'sp500_path', 'make_synthetic_prices',
+           'LSTMSequenceConfig', 'load_feature_frame', 'SampleTable', 'sample_mask', 'rows_needed', 'make_sample_table',
+           'history_breaks', 'window_ends', 'passthrough_collate', 'LSTMSequenceDataset', 'DateBatchSampler',
+           'covered_rows', 'scaler_rows', 'fit_scaler', 'split_cut_dates', 'LSTMDataModule', 'WalkForwardFold',
            'create_lstm_data_loaders']
 
 # %% ../nbs/00_data.ipynb #148d385e
@@ -701,7 +701,7 @@ def _take_rows(a, keep, in_place=False, chunk_rows=FEATURE_CHUNK_ROWS):
         out[j:j + len(block)] = block; j += len(block)
     return out[:n]
 
-# %% ../nbs/00_data.ipynb #45165cc2
+# %% ../nbs/00_data.ipynb #a119db68
 def make_sample_table(
     data, # prices (anything `load_prices` accepts), or a feature frame when `config.feature_columns` is set
     config:LSTMSequenceConfig, # sampling frequency, horizons, label, inputs and feature columns
@@ -719,7 +719,7 @@ def make_sample_table(
             warnings.simplefilter('always', DataRepairWarning)
             table = _build_sample_table(data, config)
     finally:
-        for w in caught: warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
+        for w in caught: warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, module=__name__ if w.category is DataRepairWarning else None, source=w.source)
     _write_cached_table(table, path, [str(w.message) for w in caught if issubclass(w.category, DataRepairWarning)])
     return table
 
@@ -742,13 +742,14 @@ def _build_sample_table(data, config):
                        ticker=torch.from_numpy(tick_codes.astype(np.int32)), tickers=[str(t) for t in pt.names[used]],
                        feature_names=names, horizons=config.horizons)
 
-# %% ../nbs/00_data.ipynb #8ad69ee2
+# %% ../nbs/00_data.ipynb #c2618bb2
 TABLE_CONFIG_FIELDS = ('freq', 'horizons', 'label', 'min_tickers_per_date', 'inputs', 'cross_sectional_norm', 'feature_columns', 'sequence_length')
 TABLE_ARRAYS = ('features', 'forward_return', 'label', 'direction', 'close', 'trailing_returns', 'volatility', 'date', 'ticker')
 CACHE_BLOCK_BYTES = 1 << 24
+CACHE_FORMAT = 2  # the entry layout, part of the key (2: meta.json keeps the build's repair warnings)
 
 def _cache_key(data, config)->str:
-    "Digest of the input data, the table-shaping config fields and the trendlstm version"
+    "Digest of the input data, the table-shaping config fields, the trendlstm version and the entry layout"
     from trendlstm import __version__
     h = hashlib.blake2b(digest_size=16)
     if isinstance(data, pd.DataFrame):
@@ -757,7 +758,7 @@ def _cache_key(data, config)->str:
         h.update(Path(data).name.split('.')[0].encode())
         with open(data, 'rb') as f:
             while block := f.read(CACHE_BLOCK_BYTES): h.update(block)
-    h.update(repr([(k, getattr(config, k)) for k in TABLE_CONFIG_FIELDS] + [__version__]).encode())
+    h.update(repr([(k, getattr(config, k)) for k in TABLE_CONFIG_FIELDS] + [__version__, CACHE_FORMAT]).encode())
     return f'table-{h.hexdigest()}'
 
 def _crc(a:np.ndarray)->int:

@@ -194,11 +194,11 @@ class WalkForwardResults:
     @property
     def summary(self): return seed_summary(self.overall_metrics)
 
-# %% ../nbs/05_evaluate.ipynb #35229507
+# %% ../nbs/05_evaluate.ipynb #31ff3a31
 def results_from_predictions(predictions:pd.DataFrame, # predictions frame with `model, fold, seed, horizon_days`
                              quantile:float=0.1, # share of names per leg of the backtest
                              cost_bps:float=10.0, # cost in basis points per side
-                             **kwargs, # other `WalkForwardResults` fields: `folds`, `settings`, `histories`
+                             **kwargs, # other `WalkForwardResults` fields: `folds`, `settings`, `histories`, `models`
                             )->WalkForwardResults:
     "Score `predictions` per fold and seed, and over all folds per seed"
     fold_metrics = metrics_by(predictions, ('model', 'horizon_days', 'fold', 'seed'), quantile, cost_bps)

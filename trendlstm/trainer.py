@@ -9,7 +9,7 @@ __all__ = ['PREDICTION_LABELS', 'logger', 'TRAINER_CONFIGS', 'check_device', 'LS
            'CosinePlateauScheduler', 'create_lstm_scheduler', 'step_scheduler', 'LSTMTrainer', 'prediction_frame',
            'data_state_changes', 'plot_history', 'lstm_trainer']
 
-# %% ../nbs/03_trainer.ipynb #e50e7fa8
+# %% ../nbs/03_trainer.ipynb #46f3843e
 import contextlib, logging, math, re, sys, time, warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +22,7 @@ from torch.nn.parallel import DistributedDataParallel
 from fastcore.basics import patch
 from fastprogress.fastprogress import master_bar, progress_bar, IN_NOTEBOOK
 from .config import Bounds, ConfigBase, route_options
-from .model import LSTMModelConfig, create_lstm_model, resolve_device
+from .model import LSTMModelConfig, create_lstm_model, device_problem, resolve_device
 from .loss import LSTMLoss, LSTMLossConfig
 from .data import LSTMDataModule, LSTMSequenceDataset, WalkForwardFold
 from .metrics import horizon_metrics
@@ -417,7 +417,7 @@ def load_checkpoint(self:LSTMTrainer, path, loaders=(), restore_rng:bool=True)->
     self.load_state_dict(ckpt, loaders, restore_rng)
     return ckpt
 
-# %% ../nbs/03_trainer.ipynb #a0275b71
+# %% ../nbs/03_trainer.ipynb #53f8d2ed
 @patch(cls_method=True)
 def from_checkpoint(cls:LSTMTrainer, path, # a checkpoint written by `save_checkpoint` or `fit`
                     device:str=None, # where to put the model; default: the stored config's device, or 'auto' where that device is absent
@@ -426,8 +426,8 @@ def from_checkpoint(cls:LSTMTrainer, path, # a checkpoint written by `save_check
     "A trainer with its model, loss and state rebuilt from a checkpoint file"
     ckpt = load_checkpoint_file(path)
     config = LSTMTrainingConfig.from_dict(ckpt['training_config'])
-    if device is None and config.device.startswith('cuda') and not torch.cuda.is_available():
-        device = 'auto'  # trained on a GPU, loaded on a machine without one: use what is here
+    if device is None and config.device != 'auto' and device_problem(config.device):
+        device = 'auto'  # trained on a GPU (or Apple's MPS) this machine does not have: use what is here
     loss_fn = LSTMLoss(ckpt['loss_config']) if ckpt.get('loss_config') else None
     trainer = cls(create_lstm_model(ckpt['model_config']), loss_fn, device=device, config=config)
     trainer.load_state_dict(ckpt, restore_rng=False)
