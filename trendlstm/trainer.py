@@ -162,7 +162,7 @@ def _check_optimizer(model, optimizer, scheduler):
         raise ValueError("the optimizer holds none of the model's parameters; build it from this model: create_lstm_optimizer(model)")
     if scheduler is not None and getattr(scheduler, 'optimizer', optimizer) is not optimizer: raise ValueError(_WRONG_SCHEDULER)
 
-# %% ../nbs/03_trainer.ipynb #2ac4f445
+# %% ../nbs/03_trainer.ipynb #56664a70
 class LSTMTrainer:
     "Fits an `LSTMTrendPredictor`: early stopping, clipping, LR schedules, safe resumable checkpoints, DDP"
     def __init__(self, model:nn.Module, # an `LSTMTrendPredictor` (anything with `.config.horizons` returning its outputs)
@@ -174,6 +174,7 @@ class LSTMTrainer:
                  callbacks:list=None): # objects with any of `on_fit_start(trainer)`, `on_epoch_end(trainer, row)`, `on_fit_end(trainer)`: trackers, Optuna pruning, your own
         self.config = c = config or LSTMTrainingConfig()
         self.callbacks = list(callbacks or [])
+        self.run_name = None  # the trackers' run name in `fit` (None: a fresh `default_run_name()` for each fit)
         self.horizons = tuple(model.config.horizons)
         self.device = _trainer_device(device or c.device)
         self.dist = init_distributed(self.device.type)
@@ -545,12 +546,12 @@ def _fit_loaders(self:LSTMTrainer, train, val_loader)->tuple:
         raise ValueError("fit needs validation windows: pass val_loader, or an LSTMDataModule or WalkForwardFold as `train`")
     return train, val_loader
 
-# %% ../nbs/03_trainer.ipynb #80b1b9db
+# %% ../nbs/03_trainer.ipynb #8bf4c908
 @patch
 def _active_callbacks(self:LSTMTrainer)->list:
     "The trainer's callbacks plus the trackers `config.loggers` names (main process only)"
     if not (self.config.loggers and self.dist.is_main): return list(self.callbacks)
-    return [*self.callbacks, *make_loggers(self.config)]
+    return [*self.callbacks, *make_loggers(self.config, self.run_name)]
 
 @patch
 def _call(self:LSTMTrainer, event:str, *args):

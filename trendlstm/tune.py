@@ -88,7 +88,7 @@ class OptunaPruning:
         if math.isfinite(value): self.trial.report(value, step)
         if self.trial.should_prune(): raise optuna.TrialPruned(f"fold {self.fold}, epoch {row['epoch']}: validation RankIC {value:.4f} is below the median of earlier trials")
 
-# %% ../nbs/09_tune.ipynb #a4e97c05
+# %% ../nbs/09_tune.ipynb #ee38225c
 def data_module(prices, data, modules:dict): # parsed prices; a data config; {config key: module} built so far
     "The `LSTMDataModule` of data config `data`, built once per config and kept in `modules`"
     from trendlstm.data import LSTMDataModule
@@ -117,6 +117,7 @@ class TuneObjective:
         training, values = c['training'].replace(show_progress=False, checkpoint_dir=None), []
         for fold in self.folds(c['data'], c['walk_forward']):
             trainer = lstm_trainer(fold, model=c['model'], training=training, loss=c['loss'])
+            trainer.run_name = f"{trial.study.study_name}-trial-{trial.number}-fold-{fold.fold}"  # the trackers' run, when `training.loggers` names any
             if self.pruning: trainer.callbacks.append(OptunaPruning(trial, fold.fold))
             trainer.fit(fold)
             if trainer.interrupted: raise KeyboardInterrupt
