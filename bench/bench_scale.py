@@ -3,7 +3,7 @@
 sample table, date split with purge, scaler, train/val/test windows), and what the feature cache saves.
 
     python bench/bench_scale.py                       # 1 M, 5 M and 20 M rows; writes its section of bench/README.md
-    python bench/bench_scale.py --rows 1e6 50e6       # any sizes (50 M rows needs about 12 GB)
+    python bench/bench_scale.py --rows 1e6 50e6       # any sizes (50 M rows peaked at 9.8 GB here)
     python bench/bench_scale.py --rows 1e6 --no-readme
     python bench/bench_scale.py --rows 1e6 5e6 20e6 50e6 --cache-rows 1e6 20e6   # the cache runs at some sizes only
 

@@ -227,9 +227,10 @@ def predict_proba(self:LSTMTrendPredictor, features):  # `(B, T, input_dim)` sca
         with torch.no_grad(): return self(features)['direction_logits'].softmax(-1)[..., 1]
     finally: self.train(was_training)
 
-# %% ../nbs/01_model.ipynb #fa363bbc
+# %% ../nbs/01_model.ipynb #0a92fd9f
 def device_problem(device)->str|None:  # 'cpu', 'cuda', 'cuda:1', 'mps' or a `torch.device`
-    "Why this machine cannot run on `device`, or None when it can"
+    "Why this machine cannot run on `device`, or None when it can ('auto' always can)"
+    if device == 'auto': return None
     d = torch.device(device)
     if d.type == 'cuda':
         n = torch.cuda.device_count() if torch.cuda.is_available() else 0

@@ -105,11 +105,11 @@ def is_main_process()->bool:
     "False on the ranks other than 0 of a torchrun job (they train but write nothing)"
     return int(os.environ.get('RANK', '0')) == 0
 
-# %% ../nbs/06b_runs.ipynb #6af0035b
+# %% ../nbs/06b_runs.ipynb #63906fd7
 def check_device_here(device:str): # the training config's device
     "Refuse a device this machine does not have (the config already refused unknown names)"
     from trendlstm.model import device_problem
-    if device != 'auto' and (why := device_problem(device)): raise InputError(f"--device {device}: {why}; use --device auto or cpu.")
+    if why := device_problem(device): raise InputError(f"--device {device}: {why}; use --device auto or cpu.")
 
 def _inside(path, folder)->bool:
     "Whether `path` is `folder` or lies under it"

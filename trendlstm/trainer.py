@@ -418,7 +418,7 @@ def load_checkpoint(self:LSTMTrainer, path, loaders=(), restore_rng:bool=True)->
     self.load_state_dict(ckpt, loaders, restore_rng)
     return ckpt
 
-# %% ../nbs/03_trainer.ipynb #53f8d2ed
+# %% ../nbs/03_trainer.ipynb #e1b225d9
 @patch(cls_method=True)
 def from_checkpoint(cls:LSTMTrainer, path, # a checkpoint written by `save_checkpoint` or `fit`
                     device:str=None, # where to put the model; default: the stored config's device, or 'auto' where that device is absent
@@ -427,7 +427,7 @@ def from_checkpoint(cls:LSTMTrainer, path, # a checkpoint written by `save_check
     "A trainer with its model, loss and state rebuilt from a checkpoint file"
     ckpt = load_checkpoint_file(path)
     config = LSTMTrainingConfig.from_dict(ckpt['training_config'])
-    if device is None and config.device != 'auto' and device_problem(config.device):
+    if device is None and device_problem(config.device):
         device = 'auto'  # trained on a GPU (or Apple's MPS) this machine does not have: use what is here
     loss_fn = LSTMLoss(ckpt['loss_config']) if ckpt.get('loss_config') else None
     trainer = cls(create_lstm_model(ckpt['model_config']), loss_fn, device=device, config=config)
@@ -509,7 +509,7 @@ def _progress_prefix(train, seed)->str:
     fold = getattr(train, 'fold', None)
     return (f"fold {fold + 1}, " if isinstance(fold, int) else '') + (f"seed {seed}, " if seed is not None else '')
 
-# %% ../nbs/03_trainer.ipynb #8d629b32
+# %% ../nbs/03_trainer.ipynb #f6c6be25
 def _auto_metric(metric:str, loader)->str:
     "The early-stopping metric `metric` names for `loader`'s labels ('auto': 'loss' for raw labels, 'rank_ic_mean' otherwise)"
     if metric != 'auto': return metric
@@ -541,7 +541,7 @@ def _fit_loaders(self:LSTMTrainer, train, val_loader)->tuple:
         on_device = self._data_on_device([tr] if val_loader is not None else [tr, va])
         train, bs = self._train_loader(tr, on_device), self.config.batch_size
         if val_loader is None:
-            val_loader = DeviceDataLoader(va, bs, device=self.device, table=train.device_dataset.table) if on_device else va.dataloader(bs)
+            val_loader = DeviceDataLoader(va, bs, device=self.device, table=train.device_dataset.table if va.table is tr.table else None) if on_device else va.dataloader(bs)
     if val_loader is None:
         raise ValueError("fit needs validation windows: pass val_loader, or an LSTMDataModule or WalkForwardFold as `train`")
     return train, val_loader

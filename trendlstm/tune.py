@@ -10,11 +10,10 @@ __all__ = ['DEFAULT_SEARCH_SPACE', 'TUNE_SECTIONS', 'FIXED', 'OBJECTIVE', 'STUDY
            'tune', 'best_settings', 'write_best_config', 'plot_optimization_history', 'plot_param_importances',
            'best_trial', 'tune_report', 'read_search_space', 'tune_cli']
 
-# %% ../nbs/09_tune.ipynb #99d6c468
+# %% ../nbs/09_tune.ipynb #00ceb8f9
 import json, math, shutil, time
 from pathlib import Path
-import numpy as np, pandas as pd
-import matplotlib.pyplot as plt
+import numpy as np
 from .cli import InputError, command, config_fields, prices_source, route, run_configs, sections, settings_of, TRAIN_SECTIONS
 from .runs import Interrupted, check_output, check_writable, default_out, mark_interrupted, require, set_threads, staged_folder
 from .tracking import run_summary
@@ -185,12 +184,13 @@ def tune(prices, # prices (anything `load_prices` reads) or, with `data.feature_
     study.optimize(TuneObjective(prices, configs, space, blocks, pruning, modules), n_trials=n_trials, timeout=timeout, catch=(FloatingPointError,))
     return study
 
-# %% ../nbs/09_tune.ipynb #9fae0d97
+# %% ../nbs/09_tune.ipynb #51add7cd
 def best_settings(study)->dict: # {section: {field: value}} for the sections `train` reads
     "The settings of the study's best trial, in the config-file format `train --config` and `evaluate --config` read"
     from optuna.trial import TrialState
     done = [t for t in study.trials if t.state == TrialState.COMPLETE and t.value is not None and math.isfinite(t.value)]
     if not done:
+        import pandas as pd
         states = pd.Series([t.state.name.lower() for t in study.trials]).value_counts().to_dict()
         raise ValueError(f"study {study.study_name!r} has no completed trial with a finite RankIC ({states or 'no trials'}); run more trials")
     best = max(done, key=lambda t: t.value)
@@ -206,9 +206,10 @@ def write_best_config(study, path)->Path: # an Optuna study run by `tune`; a .js
     path.write_text(json.dumps(jsonable(best_settings(study)), indent=2))
     return path
 
-# %% ../nbs/09_tune.ipynb #25c9cf6d
+# %% ../nbs/09_tune.ipynb #a0bd9dfb
 def plot_optimization_history(study, ax=None):
     "Each trial's validation RankIC and the best so far"
+    import matplotlib.pyplot as plt  # here, not at the top: the command line imports this module to register `tune`
     from optuna.trial import TrialState
     ax = ax or plt.subplots(figsize=(6, 3.2))[1]
     done = [(t.number, t.value) for t in study.trials if t.state == TrialState.COMPLETE and t.value is not None]
@@ -226,6 +227,7 @@ def plot_optimization_history(study, ax=None):
 def plot_param_importances(study, ax=None):
     "Each searched field's importance for the validation RankIC (completed trials)"
     optuna = _require_optuna()
+    import matplotlib.pyplot as plt
     from optuna.trial import TrialState
     ax = ax or plt.subplots(figsize=(6, 3.2))[1]
     ax.set(title='Parameter importances', xlabel='importance')
@@ -235,7 +237,7 @@ def plot_param_importances(study, ax=None):
     ax.barh(list(imp)[::-1], list(imp.values())[::-1])
     return ax
 
-# %% ../nbs/09_tune.ipynb #1743787f
+# %% ../nbs/09_tune.ipynb #3536448a
 def best_trial(study)->dict|None: # {value, params, trial} of the study's best trial; None before any trial completed
     "The best trial's value, parameters and number"
     try: return dict(value=study.best_value, params=study.best_params, trial=study.best_trial.number)
@@ -251,6 +253,7 @@ def tune_report(folder, study, configs:dict, data:str, seconds:float, interrupte
     best = best_trial(study)
     if best: write_best_config(study, folder/'best_config.json')
     blocks = study.user_attrs['setup']['test_blocks']
+    import matplotlib.pyplot as plt, pandas as pd
     fig1, fig2 = plt.subplots(figsize=(6, 3.2))[0], plt.subplots(figsize=(6, 3.2))[0]
     plot_optimization_history(study, fig1.axes[0]); plot_param_importances(study, fig2.axes[0])
     summary = dict(command='tune', data=data, study_name=study.study_name, objective=OBJECTIVE, trials=counts, best=best,
@@ -271,7 +274,7 @@ def read_search_space(path)->dict: # a .json file: {field: {"low": a, "high": b}
     try: return check_search_space(json.loads(path.read_text()))
     except ValueError as e: raise InputError(f"--space {path}: {' '.join(str(e).split())}") from e
 
-# %% ../nbs/09_tune.ipynb #7a016817
+# %% ../nbs/09_tune.ipynb #0b3ab2f6
 @command(*TUNE_SECTIONS, name='tune')  # the subcommand `tune`; the Python name stays apart from the function `tune`
 def tune_cli(data:str='sample', # 'sample' (5 tickers, 2000-2013), 'synthetic', or a .csv/.csv.gz/.parquet file of daily prices
              config:str=None, # a .json or .toml file with [model], [data], [training], [loss] and [walk_forward] sections
@@ -295,7 +298,7 @@ def tune_cli(data:str='sample', # 'sample' (5 tickers, 2000-2013), 'synthetic', 
     search, out = read_search_space(space) if space else None, Path(out or default_out('tune'))
     if resume and not (out/'study.db').is_file(): raise InputError(f"--out {out}: no study.db to resume; run without --resume to start a study there.")
     if not resume: check_output(check_writable('--out', out), overwrite)
-    prices, interrupted = prices_source(data, cfgs['data']), False  # the file itself when --cache-dir is on, as in train and evaluate
+    prices, interrupted = prices_source(data, cfgs['data']), False  # `tune` reads it once; with --cache-dir the trials share cached feature tables
     with staged_folder(out, overwrite or resume) as stage:
         if resume: shutil.copy2(out/'study.db', stage/'study.db')
         try: study = tune(prices, trials, stage/'study.db', search_space=search, folds=folds, pruning=pruning, timeout=timeout,
