@@ -995,7 +995,14 @@ def __len__(self:DateBatchSampler)->int:
     "Number of batches of the coming epoch"
     return len(self._bounds(self._date_order(advance=False))) - 1
 
-# %% ../nbs/00_data.ipynb #49191b24
+# %% ../nbs/00_data.ipynb #4110866a
+@patch
+def date_sampler(self:LSTMSequenceDataset, batch_size:int, shuffle:bool=False, seed:int|None=None, # as for `dataloader`
+                 drop_last:bool=False)->DateBatchSampler: # refused: batches of whole dates have no fixed size
+    "The `DateBatchSampler` over this dataset's window dates (shared by `dataloader` and the device loader)"
+    if drop_last: raise ValueError("drop_last=True with by_date=True: batches of whole dates have no fixed size; use drop_last=False.")
+    return DateBatchSampler(self.table.date[self.ends].numpy(), batch_size, shuffle, seed)
+
 @patch
 def dataloader(self:LSTMSequenceDataset,
     batch_size:int=32, # windows per batch (with `by_date`: at most, a larger single date excepted)
@@ -1008,9 +1015,7 @@ def dataloader(self:LSTMSequenceDataset,
 )->DataLoader:
     "A DataLoader that fetches each batch with one gather"
     if by_date:
-        if drop_last: raise ValueError("drop_last=True with by_date=True: batches of whole dates have no fixed size; use drop_last=False.")
-        sampler = DateBatchSampler(self.table.date[self.ends].numpy(), batch_size, shuffle, seed)
-        return DataLoader(self, batch_sampler=sampler, num_workers=num_workers, collate_fn=passthrough_collate, **kwargs)
+        return DataLoader(self, batch_sampler=self.date_sampler(batch_size, shuffle, seed, drop_last), num_workers=num_workers, collate_fn=passthrough_collate, **kwargs)
     gen = None if seed is None else torch.Generator().manual_seed(seed)
     return DataLoader(self, batch_size=batch_size, shuffle=shuffle, drop_last=drop_last, num_workers=num_workers,
                       generator=gen, collate_fn=passthrough_collate, **kwargs)

@@ -8,11 +8,11 @@ Docs: https://trendlstm.github.io/trendlstm/device.html.md"""
 __all__ = ['BATCH_FIELDS', 'DEVICE_DATA_FRACTION', 'DEVICE_DATA_SETTINGS', 'device_table', 'device_dataset', 'device_bytes',
            'free_device_bytes', 'use_device_data', 'DeviceDataLoader']
 
-# %% ../nbs/03d_device.ipynb #ad1c1979
+# %% ../nbs/03d_device.ipynb #98c35a84
 import copy, dataclasses
 import numpy as np, torch
 from fastcore.basics import patch, store_attr
-from .data import LSTMSequenceDataset, DateBatchSampler
+from .data import LSTMSequenceDataset
 
 # %% ../nbs/03d_device.ipynb #c7952550
 BATCH_FIELDS = ('features', 'forward_return', 'label', 'direction', 'volatility', 'date', 'ticker')  # the table fields a batch reads
@@ -75,7 +75,7 @@ def use_device_data(setting:str, # 'auto' (on CUDA when the data fit), 'always' 
                          "or fewer tickers / a shorter history")
     return fits
 
-# %% ../nbs/03d_device.ipynb #d9161322
+# %% ../nbs/03d_device.ipynb #6629a78c
 class DeviceDataLoader:
     "The batches of `dataset.dataloader(...)`, gathered on `device` from a copy of the data there"
     def __init__(self, dataset:LSTMSequenceDataset, # the windows (on the host)
@@ -86,12 +86,11 @@ class DeviceDataLoader:
                  drop_last:bool=False, # drop the last incomplete batch (not with `by_date`)
                  device='cpu', # where the batches are gathered
                  table=None): # a device copy of `dataset.table` to share (`other_loader.device_dataset.table`)
-        if by_date and drop_last: raise ValueError("drop_last=True with by_date=True: batches of whole dates have no fixed size; use drop_last=False.")
         store_attr('dataset,batch_size,shuffle,drop_last')
         self.device = torch.device(device)
         self.device_dataset = device_dataset(dataset, self.device, table)
         if seed is None and shuffle: seed = int(torch.randint(2 ** 62, ()))
-        self.batch_sampler = DateBatchSampler(dataset.table.date[dataset.ends].numpy(), batch_size, shuffle, seed) if by_date else None
+        self.batch_sampler = dataset.date_sampler(batch_size, shuffle, seed, drop_last) if by_date else None
         self.generator = None if by_date or seed is None else torch.Generator(self.device).manual_seed(seed)
 
 # %% ../nbs/03d_device.ipynb #5c0c5b87
