@@ -6,7 +6,7 @@ Docs: https://trendlstm.github.io/trendlstm/model.html.md"""
 
 # %% auto #0
 __all__ = ['MAX_MODEL_PARAMETERS', 'EncoderConfig', 'AttentionConfig', 'PredictionHeadConfig', 'LSTMModelConfig',
-           'plot_architecture', 'init_recurrent_', 'LSTMEncoder', 'AttentionLayer', 'PredictionHead',
+           'plot_architecture', 'init_recurrent_', 'dropout16', 'LSTMEncoder', 'AttentionLayer', 'PredictionHead',
            'LSTMTrendPredictor', 'device_problem', 'resolve_device', 'create_lstm_model', 'count_lstm_parameters',
            'attention_by_lag', 'plot_attention_by_lag']
 
@@ -148,7 +148,17 @@ def init_recurrent_(rnn:nn.LSTM|nn.GRU):
                 p.zero_()
                 if gates == 4 and name.startswith('bias_ih'): p[rnn.hidden_size:2*rnn.hidden_size] = 1.0  # i, f, g, o order
 
-# %% ../nbs/01_model.ipynb #7b5ef14c
+# %% ../nbs/01_model.ipynb #9136871a
+def dropout16(x:torch.Tensor, # activations
+              p:float, # drop probability in [0, 1); rounded to a multiple of 1/65536
+             )->torch.Tensor:
+    "Inverted dropout whose mask is drawn 16 bits at a time from torch's generator (always applied: call it in training only)"
+    dropped = round(p * 65536)
+    bits = torch.empty((x.numel() + 3) // 4, dtype=torch.int64, device=x.device).random_(-2**63, None)
+    keep = bits.view(torch.int16)[:x.numel()].view(x.shape) >= dropped - 32768
+    return x * keep.to(x.dtype).mul_(65536 / (65536 - dropped))
+
+# %% ../nbs/01_model.ipynb #690b6230
 class LSTMEncoder(nn.Module):
     "Stacked (bi)directional LSTM or GRU: `(B, T, F)` -> outputs `(B, T, D)` and final state `(B, D)`"
     def __init__(self, config:EncoderConfig=None):  # encoder shape; defaults to `EncoderConfig()`
@@ -161,10 +171,26 @@ class LSTMEncoder(nn.Module):
 
     def forward(self, x):  # `(B, T, input_dim)` features
         "Per-day outputs `(B, T, D)` and the top layer's final state `(B, D)`"
-        out, state = self.rnn(x)
-        h = state[0] if isinstance(state, tuple) else state  # (layers * directions, B, hidden)
+        if self.training and self.rnn.dropout > 0 and x.device.type == 'cpu': out, h = self._layer_by_layer(x, self.rnn.dropout)
+        else:
+            out, state = self.rnn(x)
+            h = state[0] if isinstance(state, tuple) else state  # (layers * directions, B, hidden)
         final = torch.cat([h[-2], h[-1]], -1) if self.config.bidirectional else h[-1]
         return out, final
+
+# %% ../nbs/01_model.ipynb #17350565
+@patch
+def _layer_by_layer(self:LSTMEncoder, x, p:float): # `(B, T, input_dim)` features; dropout between layers
+    "`self.rnn(x)` one layer at a time with `dropout16` between layers: outputs and the top layer's final states `(directions, B, hidden)`"
+    r, lstm = self.rnn, isinstance(self.rnn, nn.LSTM)
+    dirs = 2 if r.bidirectional else 1
+    for layer in range(r.num_layers):
+        if layer and p: x = dropout16(x, p)
+        h0 = x.new_zeros(dirs, len(x), r.hidden_size)
+        params = [w for ws in r.all_weights[layer * dirs:(layer + 1) * dirs] for w in ws]
+        x, h, *_ = (torch.lstm(x, (h0, h0), params, r.bias, 1, 0.0, True, r.bidirectional, True) if lstm
+                    else torch.gru(x, h0, params, r.bias, 1, 0.0, True, r.bidirectional, True))
+    return x, h
 
 # %% ../nbs/01_model.ipynb #1cfbf647
 class AttentionLayer(nn.Module):
