@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """The CPU training step against a bare PyTorch loop with the same LSTM (issue #13, item 1).
 
-    python bench/bench_step.py                          # batch 32 and 256, 5 interleaved rounds, 1 torch thread
+    python bench/bench_step.py                          # batch 32 and 256, 5 interleaved rounds in each of 3 processes, 1 torch thread
     python bench/bench_step.py --rounds 7 --samples 16384
     python bench/bench_step.py --profile                # also: torch.profiler table of the trendlstm step at batch 32
 
@@ -19,15 +19,20 @@ run takes minutes; the models keep training from round to round):
   pooling and two heads), the default loss, optimizer and gradient clipping;
 - `trendlstm_no_dropout`: `trendlstm` with dropout_rate=0 and head_dropout=0, to show what the default dropout (between the
   LSTM layers and in the heads; the bare loop has none) costs;
-- `trendlstm_default`: the same pass with the default model (bidirectional), for reference.
+- `trendlstm_default`: the same pass with the default model (bidirectional), for reference;
+- `trendlstm_compiled` (only with `--variants`): `trendlstm` with its attention, heads and loss compiled by `torch.compile`
+  (`nn.Module.compile`; the LSTM is oneDNN's already), to decide whether the trainer should offer it.
 Also, the training loaders alone (`--no-loaders` skips it): the `DataLoader` the trainer uses on CPU against
 `DeviceDataLoader` (`trendlstm.device_data`, a permutation slice and one gather per batch, the CUDA path) on the host,
 milliseconds per batch, to decide whether the CPU path should use the latter.
-Variants alternate within each round (the order rotates every round). The clock is process CPU time (on a shared machine
+Variants alternate within each round (the order rotates every round), and the rounds of `--processes` fresh processes
+(3 by default) are pooled: within one process a variant's speed relative to another is steady, but it differs from
+process to process by up to about 10% (measured: trendlstm against the bare loop at batch 256 was 0.90x in one process
+and 1.02x in the next), so one process's ratio is not the code's. The clock is process CPU time (on a shared machine
 wall time mostly measures the neighbours); samples/s are the median over rounds, ratios the median of the per-round ratios,
 against `bare` (the issue's reference) and against `bare_dropout`.
 """
-import argparse, itertools, os, statistics, sys, time, warnings
+import argparse, itertools, json, os, statistics, subprocess, sys, tempfile, time, warnings
 from pathlib import Path
 import torch, torch.nn as nn
 from trendlstm.data import LSTMDataModule, load_prices, sp500_path
@@ -41,6 +46,7 @@ from readme import publish
 PEERS = dict(bidirectional=False, hidden_dim=128, num_lstm_layers=2)  # the peers' model shape
 DROPOUT = EncoderConfig().dropout_rate  # trendlstm's default dropout between the LSTM layers, given to `bare_dropout`
 VARIANTS = ('bare', 'bare_again', 'bare_dropout', 'trendlstm', 'trendlstm_no_dropout', 'trendlstm_default')
+OPTIONAL = ('trendlstm_compiled',)  # run only when --variants names them
 
 
 class Bare(nn.Module):
@@ -77,6 +83,11 @@ class TrendRun:
         cfg = LSTMTrainingConfig(batch_size=batch_size, show_progress=False, checkpoint_dir=None, seed=seed, scheduler='none', device='cpu')
         self.trainer = LSTMTrainer(create_lstm_model(input_dim=len(dm.feature_names), **model), config=cfg)
         self.loader, self.epoch = self.trainer._fit_loaders(dm, None)[0], 0
+    def compile(self):
+        "Compile the attention, the heads and the loss (not the LSTM) in place"
+        m = self.trainer.model
+        for module in (m.attention, *m.heads.values(), self.trainer.loss_fn): module.compile()
+        return self
     def __call__(self, n_batches):
         self.epoch += 1
         return self.trainer._train_epoch(itertools.islice(self.loader, n_batches), self.epoch)
@@ -108,13 +119,48 @@ def profile_step(dm, batch_size, n_batches, rows=25):
     print(prof.key_averages().table(sort_by='self_cpu_time_total', row_limit=rows))
 
 
+def measure(a, dm, x, y)->dict:
+    "This process's interleaved rounds: per batch size, the windows per round, CPU seconds per variant and round, parameters"
+    res = {}
+    for bs in a.batch_sizes:
+        n_batches = max(a.samples // bs, 1)
+        make = dict(bare=lambda: BareRun(x, y, bs, 0), bare_again=lambda: BareRun(x, y, bs, 0), bare_dropout=lambda: BareRun(x, y, bs, 0, DROPOUT),
+                    trendlstm=lambda: TrendRun(dm, bs, 0, **PEERS), trendlstm_no_dropout=lambda: TrendRun(dm, bs, 0, **PEERS, dropout_rate=0.0, head_dropout=0.0),
+                    trendlstm_default=lambda: TrendRun(dm, bs, 0), trendlstm_compiled=lambda: TrendRun(dm, bs, 0, **PEERS).compile())
+        runs = {k: make[k]() for k in VARIANTS + OPTIONAL if k == 'bare' or (k in a.variants and not (a.no_default and k == 'trendlstm_default'))}
+        for r in runs.values(): r(3)  # warm-up
+        names, cpu = list(runs), {k: [] for k in runs}
+        for r in range(a.rounds):
+            for k in names[r % len(names):] + names[:r % len(names)]: cpu[k].append(cpu_seconds(runs[k], n_batches))
+            print(f'batch {bs}, round {r}: ' + ', '.join(f'{k} {n_batches * bs / cpu[k][-1]:,.0f}/s' for k in names), flush=True)
+        res[bs] = dict(n=n_batches * bs, cpu=cpu, params={k: sum(q.numel() for q in (v.model if isinstance(v, BareRun) else v.trainer.model).parameters())
+                                                          for k, v in runs.items()})
+    return res
+
+
+def pooled(a)->dict:
+    "The rounds of `a.processes` fresh processes, pooled (a variant's speed relative to another differs from process to process)"
+    out = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for i in range(a.processes):
+            f = Path(tmp) / f'{i}.json'
+            print(f'process {i + 1} of {a.processes}', flush=True)
+            subprocess.run([sys.executable, __file__, *sys.argv[1:], '--processes', '1', '--no-loaders', '--no-readme', '--child', str(f)], check=True)
+            for bs, r in json.loads(f.read_text()).items():
+                o = out.setdefault(int(bs), dict(n=r['n'], params=r['params'], cpu={k: [] for k in r['cpu']}))
+                for k, v in r['cpu'].items(): o['cpu'][k] += v
+    return out
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--batch-sizes', type=int, nargs='+', default=[32, 256])
     p.add_argument('--rounds', type=int, default=5); p.add_argument('--samples', type=int, default=8192, help='windows per variant per round')
     p.add_argument('--threads', type=int, default=1); p.add_argument('--no-default', action='store_true', help='skip the default-model row')
-    p.add_argument('--variants', nargs='+', choices=VARIANTS, default=VARIANTS, help='the variants to run (bare is always run)')
+    p.add_argument('--variants', nargs='+', choices=VARIANTS + OPTIONAL, default=VARIANTS, help='the variants to run (bare is always run)')
     p.add_argument('--profile', action='store_true', help='print a profile of the trendlstm step at the first batch size and stop')
+    p.add_argument('--processes', type=int, default=3, help='fresh processes whose rounds are pooled (1: this process only)')
+    p.add_argument('--child', help=argparse.SUPPRESS)
     p.add_argument('--no-readme', action='store_true'); p.add_argument('--no-loaders', action='store_true', help='skip the loaders-alone table')
     a = p.parse_args()
     torch.set_num_threads(a.threads); torch.set_flush_denormal(True); warnings.simplefilter('ignore')
@@ -126,31 +172,20 @@ def main():
     all_rows = dm.train_dataset[torch.randperm(len(dm.train_dataset), generator=torch.Generator().manual_seed(0))]
     x, y = all_rows['features'], all_rows['trend']
     print(f'torch {torch.__version__}, {torch.get_num_threads()} thread(s), {len(x):,} training windows {tuple(x.shape[1:])}, load average {load0[0]:.2f}', flush=True)
-    res = {}
-    for bs in a.batch_sizes:
-        n_batches = max(a.samples // bs, 1)
-        make = dict(bare=lambda: BareRun(x, y, bs, 0), bare_again=lambda: BareRun(x, y, bs, 0), bare_dropout=lambda: BareRun(x, y, bs, 0, DROPOUT),
-                    trendlstm=lambda: TrendRun(dm, bs, 0, **PEERS), trendlstm_no_dropout=lambda: TrendRun(dm, bs, 0, **PEERS, dropout_rate=0.0, head_dropout=0.0),
-                    trendlstm_default=lambda: TrendRun(dm, bs, 0))
-        runs = {k: make[k]() for k in VARIANTS if k == 'bare' or (k in a.variants and not (a.no_default and k == 'trendlstm_default'))}
-        for r in runs.values(): r(3)  # warm-up
-        names, cpu = list(runs), {k: [] for k in runs}
-        for r in range(a.rounds):
-            for k in names[r % len(names):] + names[:r % len(names)]: cpu[k].append(cpu_seconds(runs[k], n_batches))
-            print(f'batch {bs}, round {r}: ' + ', '.join(f'{k} {n_batches * bs / cpu[k][-1]:,.0f}/s' for k in names), flush=True)
-        res[bs] = dict(n=n_batches * bs, cpu=cpu, params={k: sum(q.numel() for q in (v.model if isinstance(v, BareRun) else v.trainer.model).parameters())
-                                                          for k, v in runs.items()})
+    res = measure(a, dm, x, y) if a.processes == 1 else pooled(a)
+    if a.child: return Path(a.child).write_text(json.dumps(res))
     loaders = {} if a.no_loaders else {bs: loader_ms(dm, bs, max(a.samples // bs, 1), a.rounds) for bs in a.batch_sizes}
     load1 = os.getloadavg()
     names = list(res[a.batch_sizes[0]]['cpu'])
     what = dict(bare='bare PyTorch loop (LSTM 2x128 + linear, MSE, AdamW)', bare_again='bare loop again (A/A)',
                 bare_dropout=f'bare loop, LSTM with dropout {DROPOUT} between its layers (as trendlstm\'s)',
-                trendlstm='trendlstm, peers\' shape (its loader + `LSTMTrainer._train_epoch`)', trendlstm_no_dropout='trendlstm, peers\' shape, dropout 0 (LSTM and heads)', trendlstm_default='trendlstm default model (bidirectional)')
+                trendlstm='trendlstm, peers\' shape (its loader + `LSTMTrainer._train_epoch`)', trendlstm_no_dropout='trendlstm, peers\' shape, dropout 0 (LSTM and heads)', trendlstm_default='trendlstm default model (bidirectional)',
+                trendlstm_compiled='trendlstm, peers\' shape, attention, heads and loss compiled (`torch.compile`)')
     refs = ['bare'] + (['bare_dropout'] if 'bare_dropout' in names else [])
     def ratio(bs, k, ref): return statistics.median(b / t for t, b in zip(res[bs]['cpu'][k], res[bs]['cpu'][ref]))
     head = ' | '.join(f'batch {bs}: samples/s | vs bare' + (' | vs bare + dropout' if len(refs) > 1 else '') for bs in a.batch_sizes)
     lines = [f'{len(x):,} training windows of the S&P 500 sample (weekly, 12 steps, {x.shape[-1]} features), {a.samples:,} windows per variant '
-             f'per round, {a.rounds} interleaved rounds, {a.threads} torch thread(s), process CPU time; samples/s: median over rounds, '
+             f'per round, {a.rounds} interleaved rounds in each of {a.processes} fresh process(es), {a.threads} torch thread(s), process CPU time; samples/s: median over rounds, '
              f'"vs bare" (and "vs bare + dropout"): median of the per-round ratios. Load average (1 min) {load0[0]:.1f} at the start, {load1[0]:.1f} at the end '
              f'(2 cores shared with other jobs).', '', f'| variant | parameters | {head} |', '|---|---:|' + '---:|' * (1 + len(refs)) * len(a.batch_sizes)]
     for k in names:

@@ -11,9 +11,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['INPUT_ERRORS', 'InputError', 'one_line', 'require', 'is_report_folder', 'check_output', 'check_writable',
-           'staged_folder', 'staged_file', 'set_threads', 'default_out', 'is_main_process', 'check_device_here',
-           'preflight', 'Interrupted', 'StopRun', 'sigterm_as_interrupt', 'mark_interrupted']
+__all__ = ['INPUT_ERRORS', 'InputError', 'one_line', 'require', 'hidden_packages', 'is_report_folder', 'check_output',
+           'check_writable', 'staged_folder', 'staged_file', 'set_threads', 'default_out', 'is_main_process',
+           'check_device_here', 'preflight', 'Interrupted', 'StopRun', 'sigterm_as_interrupt', 'mark_interrupted']
 
 # %% ../nbs/06b_runs.ipynb #44375d8d
 class InputError(ValueError):
@@ -34,6 +34,17 @@ def require(module:str, # the importable name, e.g. 'optuna' or 'captum.attr'
     try: return importlib.import_module(module)
     except ImportError as e:
         raise ImportError(f"{why} needs the package {module.split('.')[0]!r}, which is not installed: pip install 'trendlstm[{extra}]'") from e
+
+# %% ../nbs/06b_runs.ipynb #73a12835
+@contextmanager
+def hidden_packages(*names:str): # top-level package names, e.g. 'captum'
+    "Inside the block, importing `names` (or their submodules) raises ImportError, as if not installed; restored after"
+    saved = {m: sys.modules.pop(m) for m in list(sys.modules) if m.split('.')[0] in names}
+    sys.modules.update(dict.fromkeys(names))  # a None entry makes `import` raise ImportError
+    try: yield
+    finally:
+        for n in names: sys.modules.pop(n, None)
+        sys.modules.update(saved)
 
 # %% ../nbs/06b_runs.ipynb #cdf0d89c
 def is_report_folder(path:Path)->bool:
