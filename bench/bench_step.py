@@ -163,6 +163,7 @@ def main():
     p.add_argument('--child', help=argparse.SUPPRESS)
     p.add_argument('--no-readme', action='store_true'); p.add_argument('--no-loaders', action='store_true', help='skip the loaders-alone table')
     a = p.parse_args()
+    if a.processes < 1: p.error(f'--processes {a.processes}: give 1 or more')
     torch.set_num_threads(a.threads); torch.set_flush_denormal(True); warnings.simplefilter('ignore')
     path = sp500_path()
     if path is None: sys.exit('the S&P 500 sample ../shared/data/sp500_5yr.csv.gz is not there (set TRENDLSTM_SP500 to its path)')
@@ -184,8 +185,9 @@ def main():
     refs = ['bare'] + (['bare_dropout'] if 'bare_dropout' in names else [])
     def ratio(bs, k, ref): return statistics.median(b / t for t, b in zip(res[bs]['cpu'][k], res[bs]['cpu'][ref]))
     head = ' | '.join(f'batch {bs}: samples/s | vs bare' + (' | vs bare + dropout' if len(refs) > 1 else '') for bs in a.batch_sizes)
+    where = f'in each of {a.processes} fresh processes' if a.processes > 1 else 'in one process'
     lines = [f'{len(x):,} training windows of the S&P 500 sample (weekly, 12 steps, {x.shape[-1]} features), {a.samples:,} windows per variant '
-             f'per round, {a.rounds} interleaved rounds in each of {a.processes} fresh process(es), {a.threads} torch thread(s), process CPU time; samples/s: median over rounds, '
+             f'per round, {a.rounds} interleaved rounds {where}, {a.threads} torch thread(s), process CPU time; samples/s: median over rounds, '
              f'"vs bare" (and "vs bare + dropout"): median of the per-round ratios. Load average (1 min) {load0[0]:.1f} at the start, {load1[0]:.1f} at the end '
              f'(2 cores shared with other jobs).', '', f'| variant | parameters | {head} |', '|---|---:|' + '---:|' * (1 + len(refs)) * len(a.batch_sizes)]
     for k in names:

@@ -455,9 +455,6 @@ def predict(checkpoint:str=None, # the checkpoint.pt of a `trendlstm train` repo
     print(f"trendlstm predict: {len(preds):,} windows of {preds.ticker.nunique()} tickers written to {out}", file=sys.stderr)
     return preds
 
-# %% ../nbs/06_cli.ipynb #6236b646
-if __name__ == '__main__': sys.exit(main())
-
 # %% ../nbs/06_cli.ipynb #64c84f43
 def capture_main(*argv, # the words after `trendlstm`, e.g. 'train', '--epochs', 2 (each made a string)
                  entry=None): # the function to run; default `main`
@@ -465,3 +462,6 @@ def capture_main(*argv, # the words after `trendlstm`, e.g. 'train', '--epochs',
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err): code = (entry or main)([str(a) for a in argv])
     return code, out.getvalue(), err.getvalue()
+
+# %% ../nbs/06_cli.ipynb #6236b646
+if __name__ == '__main__': sys.exit(main())

@@ -148,12 +148,12 @@ def init_recurrent_(rnn:nn.LSTM|nn.GRU):
                 p.zero_()
                 if gates == 4 and name.startswith('bias_ih'): p[rnn.hidden_size:2*rnn.hidden_size] = 1.0  # i, f, g, o order
 
-# %% ../nbs/01_model.ipynb #9136871a
+# %% ../nbs/01_model.ipynb #e1d3381d
 def dropout16(x:torch.Tensor, # activations
               p:float, # drop probability in [0, 1); rounded to a multiple of 1/65536
              )->torch.Tensor:
     "Inverted dropout whose mask is drawn 16 bits at a time from torch's generator (always applied: call it in training only)"
-    dropped = round(p * 65536)
+    dropped = min(round(p * 65536), 65535)  # p just below 1 keeps one value in 65536
     bits = torch.empty((x.numel() + 3) // 4, dtype=torch.int64, device=x.device).random_(-2**63, None)
     keep = bits.view(torch.int16)[:x.numel()].view(x.shape) >= dropped - 32768
     return x * keep.to(x.dtype).mul_(65536 / (65536 - dropped))

@@ -35,10 +35,11 @@ def require(module:str, # the importable name, e.g. 'optuna' or 'captum.attr'
     except ImportError as e:
         raise ImportError(f"{why} needs the package {module.split('.')[0]!r}, which is not installed: pip install 'trendlstm[{extra}]'") from e
 
-# %% ../nbs/06b_runs.ipynb #73a12835
+# %% ../nbs/06b_runs.ipynb #c30daa5c
 @contextmanager
 def hidden_packages(*names:str): # top-level package names, e.g. 'captum'
     "Inside the block, importing `names` (or their submodules) raises ImportError, as if not installed; restored after"
+    if dotted := [n for n in names if '.' in n]: raise ValueError(f"hidden_packages({', '.join(map(repr, dotted))}): give top-level package names, e.g. {dotted[0].split('.')[0]!r}")
     saved = {m: sys.modules.pop(m) for m in list(sys.modules) if m.split('.')[0] in names}
     sys.modules.update(dict.fromkeys(names))  # a None entry makes `import` raise ImportError
     try: yield
