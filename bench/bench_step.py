@@ -26,9 +26,10 @@ Also, the training loaders alone (`--no-loaders` skips it): the `DataLoader` the
 `DeviceDataLoader` (`trendlstm.device_data`, a permutation slice and one gather per batch, the CUDA path) on the host,
 milliseconds per batch, to decide whether the CPU path should use the latter.
 Variants alternate within each round (the order rotates every round), and the rounds of `--processes` fresh processes
-(3 by default) are pooled: within one process a variant's speed relative to another is steady, but it differs from
-process to process by up to about 10% (measured: trendlstm against the bare loop at batch 256 was 0.90x in one process
-and 1.02x in the next), so one process's ratio is not the code's. The clock is process CPU time (on a shared machine
+(3 by default), run one after the other, are pooled: within one run a variant's speed relative to another is steady,
+but it moves from run to run by up to about 10% (measured: trendlstm against the bare loop at batch 256 was 0.90x in one
+run and 1.02x in the next; the bare loop alone ran 3,900 windows/s in one and 5,300/s in another), most likely with the
+load other jobs put on the shared host, which CPU time does not remove. One run's ratio is not the code's. The clock is process CPU time (on a shared machine
 wall time mostly measures the neighbours); samples/s are the median over rounds, ratios the median of the per-round ratios,
 against `bare` (the issue's reference) and against `bare_dropout`.
 """
