@@ -4,6 +4,7 @@
     python bench/bench_data.py                   # freq D and W, loader at batch 32 and 1024, 1 torch thread, CPU
     python bench/bench_data.py --threads 2
     python bench/bench_data.py --device cuda     # batches also copied to the GPU; the model trained there
+    python bench/bench_data.py --no-readme       # print only (by default the figures also go to bench/README.md)
 
 For each freq, in a fresh process (so peak memory is that freq's own): wall time of load -> features -> labels ->
 data module (`LSTMDataModule(prices)` rebuilds features and labels itself; the breakdown times them alone) in wall and
@@ -14,8 +15,12 @@ training loader's windows/s (shuffled, `num_workers=0`) at each batch size, and 
 Targets: daily pipeline < 15 s and < 2 GB peak RSS; dataset memory <= 1.5x the feature matrix.
 """
 import argparse, json, os, platform, resource, subprocess, sys, time, warnings
+from pathlib import Path
 
 import torch
+
+sys.path.insert(0, str(Path(__file__).parent))
+from readme import publish
 
 
 def rss_mb(): return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -94,28 +99,36 @@ def main():
     p.add_argument('--device', default='cpu')
     p.add_argument('--min-time', type=float, default=2.0, help='seconds per rate measurement')
     p.add_argument('--one', action='store_true', help=argparse.SUPPRESS)
+    p.add_argument('--no-readme', action='store_true', help='print only; do not write bench/README.md')
     args = p.parse_args()
     if args.one: return run_freq(args.freq[0], args)
     from trendlstm.data import sp500_path
     if sp500_path() is None: sys.exit('the S&P 500 file ../shared/data/sp500_5yr.csv.gz was not found (set TRENDLSTM_SP500)')
+    load0 = os.getloadavg()[0]
     print(f'machine: {platform.node()}, {os.cpu_count()} cpus, load average {os.getloadavg()}, python {platform.python_version()}, '
           f'torch {torch.__version__}, torch threads {args.threads}, device {args.device}')
+    rows = []
     for freq in args.freq:
         cmd = [sys.executable, __file__, '--one', '--freq', freq, '--threads', str(args.threads), '--device', args.device,
                '--min-time', str(args.min_time), '--batch', *map(str, args.batch)]
-        r = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])
-        print(f"\nfreq={freq}: {r['samples']:,} samples x {r['features']} features, windows {r['windows']}")
-        print(f"  pipeline {r['pipeline_s']:.2f} s wall ({r['pipeline_cpu_s']:.2f} s CPU) = load {r['load_s']:.2f} s + data module {r['module_s']:.2f} s "
-              f"(alone: features {r['features_alone_s']:.2f} s, labels {r['labels_alone_s']:.2f} s); "
-              f"peak RSS {r['peak_rss_mb']:.0f} MB (after imports {r['rss_after_imports_mb']:.0f} MB)")
-        print(f"  dataset memory {r['dataset_mb']:.1f} MB = {r['dataset_ratio']:.2f}x the float32 feature matrix ({r['feature_matrix_mb']:.1f} MB)")
+        rows.append((freq, json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])))
+    lines = [f'The S&P 500 file, each freq in a fresh process; {args.threads} torch thread(s), device {args.device}; load average {load0:.1f} at the start, '
+             f'{os.getloadavg()[0]:.1f} at the end (2 cores shared with other jobs). Targets: daily pipeline < 15 s and < 2 GB peak RSS; dataset memory '
+             '<= 1.5x the feature matrix; loader >= 20x the model.', '',
+             '| freq | samples x features | windows | pipeline s wall (CPU) | of which: load, data module | peak RSS MB | dataset memory |',
+             '|---|---|---|---:|---|---:|---|']
+    for freq, r in rows:
+        lines.append(f"| {freq} | {r['samples']:,} x {r['features']} | {', '.join(f'{k} {v:,}' for k, v in r['windows'].items())} | {r['pipeline_s']:.2f} ({r['pipeline_cpu_s']:.2f}) | "
+                     f"{r['load_s']:.2f} s, {r['module_s']:.2f} s (features alone {r['features_alone_s']:.2f} s, labels alone {r['labels_alone_s']:.2f} s) | "
+                     f"{r['peak_rss_mb']:,.0f} (after imports {r['rss_after_imports_mb']:,.0f}) | {r['dataset_mb']:.1f} MB = {r['dataset_ratio']:.2f}x the "
+                     f"float32 feature matrix ({r['feature_matrix_mb']:.1f} MB) |")
+    lines += ['', '| freq | batch | loader windows/s | default model trains windows/s | loader / model |', '|---|---:|---:|---:|---:|']
+    for freq, r in rows:
         for bs in args.batch:
-            line = f"  batch {bs:5d}: loader {r[f'loader_windows_per_s_b{bs}']:,.0f} windows/s"
-            if f'model_train_windows_per_s_b{bs}' in r:
-                line += f", default model trains {r[f'model_train_windows_per_s_b{bs}']:,.0f} windows/s, loader/model {r[f'loader_over_model_b{bs}']:.0f}x"
-            print(line)
-    print(f'\nload average after: {os.getloadavg()}')
-
+            model = r.get(f'model_train_windows_per_s_b{bs}')
+            lines.append(f"| {freq} | {bs} | {r[f'loader_windows_per_s_b{bs}']:,.0f} | " + ('— | — |' if model is None else
+                         f"{model:,.0f} | {r[f'loader_over_model_b{bs}']:.0f}x |"))
+    publish('bench_data', 'The data layer on the S&P 500 file', lines, write=not args.no_readme)
 
 if __name__ == '__main__':
     main()

@@ -35,7 +35,7 @@ numbers (keep `bookkeeping_us_per_batch` in step with `_train_epoch`).
 
 On CUDA the script also times the host data path alone (DataLoader + host-to-device copy) and counts the
 host-to-device copies of one device-path epoch with torch.profiler (the device path should make none per batch).
-`--readme` writes the device-path table into its section of bench/README.md.
+`--readme` writes the overhead table into its section of bench/README.md (one per device) and, on CUDA, the device-path table.
 """
 import argparse, contextlib, copy, os, statistics, time, timeit, warnings
 from readme import publish
@@ -116,7 +116,8 @@ def main():
     p.add_argument('--freq', default=None, help="'W' or 'D' windows (default 'W' on CPU, 'D' on CUDA)")
     p.add_argument('--precisions', nargs='+', default=None, choices=['none', 'bf16'], help="default: none bf16 on CUDA, none on CPU")
     p.add_argument('--quick', action='store_true', help='a tiny run (3 tickers x 400 days, batch 64, 1 round) that checks the script works')
-    p.add_argument('--readme', action='store_true', help="write the device-path table into bench/README.md (section 'bench_trainer_device')")
+    p.add_argument('--readme', action='store_true', help="write the overhead table into bench/README.md (section 'bench_trainer_cpu' or "
+                   "'bench_trainer_cuda') and, on CUDA, the device-path table (section 'bench_trainer_device')")
     p.add_argument('--flush-denormal', type=int, default=1, help='1: flush denormals to zero (the variants train the same weights for '
                    'different numbers of steps; denormal arithmetic is many times slower on x86 and would favour one at random)')
     a = p.parse_args()
@@ -127,6 +128,7 @@ def main():
     device = torch.device(a.device)
     batch_sizes = a.batch_sizes or ([256, 1024] if cuda else [32, 256])
     tickers, freq = a.tickers or (200 if cuda else 12), a.freq or ('D' if cuda else 'W')
+    load0 = os.getloadavg()[0]
     print(f'torch {torch.__version__}, threads {torch.get_num_threads()}, flush denormals {bool(a.flush_denormal)}, device {device}'
           + (f' ({torch.cuda.get_device_name(device)})' if cuda else '') + f', load average {os.getloadavg()}')
 
@@ -202,11 +204,26 @@ def main():
           f'bookkeeping-based {predicted:.2f}% -> {verdict} the 5% target')
     print("columns: 'overhead' = fastest trainer / fastest bare - 1; 'median' = median of per-round ratios - 1; 'A/A' = fastest bare_again / fastest bare - 1; "
           "'predicted' = bookkeeping per batch x batches / bare epoch")
-    device_table = device_path_table(rows, n_train, clock, a.rounds, cuda)
     gpu = torch.cuda.get_device_name(device) if cuda else 'CPU'
-    text = (f"{gpu}, torch {torch.__version__}, {tickers} synthetic tickers x {a.days} days, freq {freq!r}: {n_train:,} training windows, "
-            f"default model; {clock} seconds, fastest of {a.rounds} interleaved rounds.\n\n" + device_table)
-    publish('bench_trainer_device', 'Trainer: the device-resident data path', text.split('\n'), write=a.readme)
+    setup = (f"{gpu}, torch {torch.__version__}, {torch.get_num_threads()} torch thread(s), {tickers} synthetic tickers x {a.days} days, freq {freq!r}: "
+             f"{n_train:,} training windows, default model; {clock} seconds, fastest of {a.rounds} interleaved rounds; load average {load0:.1f} at the start, "
+             f"{os.getloadavg()[0]:.1f} at the end.")
+    publish(f'bench_trainer_{a.device}', f'Trainer: the training pass and `fit` against a bare loop ({gpu})',
+            [setup, '', overhead_table(rows, us, cuda), '', f'Trainer overhead: end-to-end worst {worst:.1f}% with A/A noise up to {noise:.1f}%; '
+             f'its per-batch bookkeeping timed alone, {us:.1f} us per batch, predicts {predicted:.2f}% -> {verdict} the 5% target.'], write=a.readme)
+    publish('bench_trainer_device', 'Trainer: the device-resident data path', [setup, '', device_path_table(rows, n_train, clock, a.rounds, cuda)],
+            write=a.readme and cuda)
+
+
+def overhead_table(rows, us, cuda)->str:
+    "The training pass and a one-epoch `fit` against the bare loop, as Markdown"
+    lines = ['| batch | precision | bare loop s | training pass s | overhead | `fit`, 1 epoch (+ 64-window validation) s | overhead | median of rounds | A/A (bare vs bare) | trainer windows/s |',
+             '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|']
+    for r in rows:
+        lines.append(f"| {r['batch']} | {r['precision']} | {r['bare_s']:.2f} | {r['train_epoch_s']:.2f} | {r['train_epoch_overhead_pct']:+.1f}% | {r['fit_s']:.2f} | "
+                     f"{r['fit_overhead_pct']:+.1f}% | {r['median_paired_overhead_pct']:+.1f}% | {r['aa_noise_pct']:+.1f}% | "
+                     f"{r['trainer_samples_per_s' if cuda else 'trainer_samples_per_cpu_s']:,.0f} |")
+    return '\n'.join(lines)
 
 
 def device_path_table(rows, n_train, clock, rounds, cuda)->str:
