@@ -34,7 +34,8 @@ times; times the number of batches, over the bare epoch, that predicts the overh
 numbers (keep `bookkeeping_us_per_batch` in step with `_train_epoch`).
 
 On CUDA the script also times the host data path alone (DataLoader + host-to-device copy) and counts the
-host-to-device copies of one device-path epoch with torch.profiler (the device path should make none per batch).
+host-to-device copies of one device-path epoch with torch.profiler (the device path makes one per epoch, its shuffled
+order, and none per batch).
 `--readme` writes the overhead table into its section of bench/README.md (one per device) and, on CUDA, the device-path table.
 """
 import argparse, contextlib, copy, os, statistics, time, timeit, warnings
@@ -85,7 +86,10 @@ def htod_copies(fn):
     try:
         from torch.profiler import profile, ProfilerActivity
         with profile(activities=[ProfilerActivity.CPU, ProfilerActivity.CUDA]) as prof: fn(); torch.cuda.synchronize()
-        return sum(1 for e in prof.events() if 'HtoD' in e.name)
+        events = prof.events()
+        if not any(e.device_type == torch.autograd.DeviceType.CUDA for e in events):  # no CUPTI: a 0 would mean nothing
+            print('the profiler recorded no CUDA activity: host-to-device copies not counted'); return None
+        return sum(1 for e in events if 'HtoD' in e.name)
     except Exception as e:
         print(f'could not count host-to-device copies: {type(e).__name__}: {e}'); return None
 

@@ -75,7 +75,7 @@ def use_device_data(setting:str, # 'auto' (on CUDA when the data fit), 'always' 
                          "or fewer tickers / a shorter history")
     return fits
 
-# %% ../nbs/03d_device.ipynb #6629a78c
+# %% ../nbs/03d_device.ipynb #cc0f1d7e
 class DeviceDataLoader:
     "The batches of `dataset.dataloader(...)`, gathered on `device` from a copy of the data there"
     def __init__(self, dataset:LSTMSequenceDataset, # the windows (on the host)
@@ -91,20 +91,20 @@ class DeviceDataLoader:
         self.device_dataset = device_dataset(dataset, self.device, table)
         if seed is None and shuffle: seed = int(torch.randint(2 ** 62, ()))
         self.batch_sampler = dataset.date_sampler(batch_size, shuffle, seed, drop_last) if by_date else None
-        self.generator = None if by_date or seed is None else torch.Generator(self.device).manual_seed(seed)
+        self.generator = None if by_date or seed is None else torch.Generator().manual_seed(seed)  # on the host on every device: the DataLoader's stream
 
-# %% ../nbs/03d_device.ipynb #5c0c5b87
+# %% ../nbs/03d_device.ipynb #d2d65470
 @patch
 def _epoch_order(self:DeviceDataLoader)->tuple:
     "This epoch's window order on the device and the positions in it where batches start (and the last ends)"
     n, bs, g = len(self.dataset), self.batch_size, self.generator
-    torch.empty((), dtype=torch.int64, device=self.device if g is not None else 'cpu').random_(generator=g)  # a DataLoader's base seed
+    torch.empty((), dtype=torch.int64).random_(generator=g)  # a DataLoader's base seed
     if self.batch_sampler is not None:
         batches = list(self.batch_sampler)
         return torch.as_tensor(np.concatenate(batches)).to(self.device), np.r_[0, np.cumsum([len(b) for b in batches])]
     if self.shuffle:
-        order = torch.randperm(n, generator=g, device=self.device)
-        torch.randperm(n, generator=g, device=self.device)  # RandomSampler's second draw, of which it keeps nothing
+        order = torch.randperm(n, generator=g).to(self.device, non_blocking=True)  # one copy per epoch
+        torch.randperm(n, generator=g)  # RandomSampler's second draw, of which it keeps nothing
     else: order = torch.arange(n, device=self.device)
     end = (n // bs) * bs if self.drop_last else n
     return order, np.r_[np.arange(0, end, bs), end]

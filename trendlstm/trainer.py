@@ -233,7 +233,7 @@ def _reset_fit_state(self:LSTMTrainer):
     self.history, self.epoch, self.best_metric, self.best_epoch = {}, 0, None, None
     self.epochs_without_improvement, self._best_state, self.stopped_early = 0, None, False
 
-# %% ../nbs/03_trainer.ipynb #42a63cd5
+# %% ../nbs/03_trainer.ipynb #34b68999
 @patch
 def _to_device(self:LSTMTrainer, batch:dict)->dict:
     if self.device.type == 'cpu': return batch
@@ -242,7 +242,7 @@ def _to_device(self:LSTMTrainer, batch:dict)->dict:
 def _clip_grad_norm(params, max_norm:float|None)->torch.Tensor:
     "`nn.utils.clip_grad_norm_`'s computation with the multi-tensor (foreach) kernels on every device; None only measures"
     grads = [p.grad for p in params if p.grad is not None]
-    if not grads: return torch.zeros(())
+    if not grads: return torch.zeros((), device=params[0].device if params else None)
     norm = torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)))
     if max_norm is not None: torch._foreach_mul_(grads, (max_norm / (norm + 1e-6)).clamp(max=1.0))
     return norm
