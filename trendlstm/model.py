@@ -10,7 +10,8 @@ __all__ = ['MAX_MODEL_PARAMETERS', 'EncoderConfig', 'AttentionConfig', 'Predicti
            'LSTMTrendPredictor', 'device_problem', 'resolve_device', 'create_lstm_model', 'count_lstm_parameters',
            'attention_by_lag', 'plot_attention_by_lag']
 
-# %% ../nbs/01_model.ipynb #13f8e04c
+# %% ../nbs/01_model.ipynb #edf43500
+import contextlib
 from dataclasses import dataclass, field
 
 import matplotlib.pyplot as plt
@@ -158,7 +159,7 @@ def dropout16(x:torch.Tensor, # activations
     keep = bits.view(torch.int16)[:x.numel()].view(x.shape) >= dropped - 32768
     return x * keep.to(x.dtype).mul_(65536 / (65536 - dropped))
 
-# %% ../nbs/01_model.ipynb #690b6230
+# %% ../nbs/01_model.ipynb #2ffd5b1f
 class LSTMEncoder(nn.Module):
     "Stacked (bi)directional LSTM or GRU: `(B, T, F)` -> outputs `(B, T, D)` and final state `(B, D)`"
     def __init__(self, config:EncoderConfig=None):  # encoder shape; defaults to `EncoderConfig()`
@@ -173,7 +174,9 @@ class LSTMEncoder(nn.Module):
         "Per-day outputs `(B, T, D)` and the top layer's final state `(B, D)`"
         if self.training and self.rnn.dropout > 0 and x.device.type == 'cpu': out, h = self._layer_by_layer(x, self.rnn.dropout)
         else:
-            out, state = self.rnn(x)
+            fp32 = x.device.type == 'cuda' and torch.is_autocast_enabled('cuda') and torch.get_autocast_dtype('cuda') == torch.bfloat16
+            with torch.autocast('cuda', enabled=False) if fp32 else contextlib.nullcontext():  # cuDNN's autocast would run it in float16, unscaled
+                out, state = self.rnn(x.float() if fp32 else x)
             h = state[0] if isinstance(state, tuple) else state  # (layers * directions, B, hidden)
         final = torch.cat([h[-2], h[-1]], -1) if self.config.bidirectional else h[-1]
         return out, final
