@@ -73,7 +73,7 @@ def require_tracker(tracker:str): # 'tensorboard' or 'mlflow'
     "Import the package `tracker` needs, or raise an ImportError naming the extra to install (`trendlstm.runs.require`)"
     return require(*EXTRAS[tracker], why=f"the {tracker} tracker (LSTMTrainingConfig.loggers)")
 
-# %% ../nbs/09a_track.ipynb #0776c12c
+# %% ../nbs/09a_track.ipynb #4e4163ec
 class TensorBoardLogger(TrackingLogger):
     "Event files for TensorBoard under `<log_dir>/tensorboard/<run_name>`"
     def __init__(self, log_dir:str='runs/tracking', # the trackers' folder (`LSTMTrainingConfig.log_dir`)
@@ -99,8 +99,9 @@ class TensorBoardLogger(TrackingLogger):
 
     def log_figure_files(self, paths, folder):
         import matplotlib.image as mpimg
+        closed = self.writer.all_writers is None  # after the fit (`log_report`): adding images reopened the writer
         for p in paths: self.writer.add_image(str(p.relative_to(folder).with_suffix('')), mpimg.imread(p)[..., :3], dataformats='HWC')
-        self.writer.close()  # figures come after the fit closed the writer (`log_report`), which reopened it for them
+        self.writer.close() if closed else self.writer.flush()  # a live fit's writer stays open
 
     def close(self, status='FINISHED'): self.writer.close()
 
