@@ -8,11 +8,11 @@ Docs: https://trendlstm.github.io/trendlstm/device.html.md"""
 __all__ = ['BATCH_FIELDS', 'DEVICE_DATA_FRACTION', 'DEVICE_DATA_SETTINGS', 'device_table', 'device_dataset', 'device_bytes',
            'free_device_bytes', 'use_device_data', 'DeviceDataLoader']
 
-# %% ../nbs/03d_device.ipynb #98c35a84
+# %% ../nbs/03d_device.ipynb #eef266ee
 import copy, dataclasses
 import numpy as np, torch
 from fastcore.basics import patch, store_attr
-from .data import LSTMSequenceDataset
+from .data import LSTMSequenceDataset, format_bytes
 
 # %% ../nbs/03d_device.ipynb #c7952550
 BATCH_FIELDS = ('features', 'forward_return', 'label', 'direction', 'volatility', 'date', 'ticker')  # the table fields a batch reads
@@ -52,9 +52,7 @@ def free_device_bytes(device)->int|None:
     device = torch.device(device)
     return torch.cuda.mem_get_info(device)[0] if device.type == 'cuda' else None
 
-# %% ../nbs/03d_device.ipynb #c61c6ae1
-def _size(n): return f'{n / 2**30:.2f} GiB' if n >= 2**30 else f'{n / 2**20:.1f} MiB'
-
+# %% ../nbs/03d_device.ipynb #59ec52fc
 def use_device_data(setting:str, # 'auto' (on CUDA when the data fit), 'always' or 'never'
                     device, # the training device
                     datasets:list, # the datasets the device copy would serve (training, validation)
@@ -70,8 +68,8 @@ def use_device_data(setting:str, # 'auto' (on CUDA when the data fit), 'always' 
     need = device_bytes([d for d in datasets if d is not None])
     fits = need <= DEVICE_DATA_FRACTION * free
     if setting == 'always' and not fits:
-        raise ValueError(f"data_on_device='always': the windows' data need {_size(need)} on {device}, more than {DEVICE_DATA_FRACTION:.0%} of its "
-                         f"{_size(free)} free memory; use data_on_device='auto' (the host path when the data do not fit) or 'never', "
+        raise ValueError(f"data_on_device='always': the windows' data need {format_bytes(need)} on {device}, more than {DEVICE_DATA_FRACTION:.0%} of its "
+                         f"{format_bytes(free)} free memory; use data_on_device='auto' (the host path when the data do not fit) or 'never', "
                          "or fewer tickers / a shorter history")
     return fits
 
