@@ -20,17 +20,18 @@ run takes minutes; the models keep training from round to round):
 - `trendlstm_no_dropout`: `trendlstm` with dropout_rate=0 and head_dropout=0, to show what the default dropout (between the
   LSTM layers and in the heads; the bare loop has none) costs;
 - `trendlstm_default`: the same pass with the default model (bidirectional), for reference;
+- `bare_dataloader` (only with `--variants`): the bare loop fed the way most hand-written loops are, by a
+  `DataLoader(TensorDataset(x, y), batch_size, shuffle=True)`, to show how much the choice of floor matters;
 - `trendlstm_compiled` (only with `--variants`): `trendlstm` with its attention, heads and loss compiled by `torch.compile`
   (`nn.Module.compile`; the LSTM is oneDNN's already), to decide whether the trainer should offer it.
 Also, the training loaders alone (`--no-loaders` skips it): the `DataLoader` the trainer uses on CPU against
 `DeviceDataLoader` (`trendlstm.device_data`, a permutation slice and one gather per batch, the CUDA path) on the host,
 milliseconds per batch, to decide whether the CPU path should use the latter.
 Variants alternate within each round (the order rotates every round), and the rounds of `--processes` fresh processes
-(3 by default), run one after the other, are pooled: within one run a variant's speed relative to another is steady,
-but it moves from run to run by up to about 10% (measured: trendlstm against the bare loop at batch 256 was 0.90x in one
-run and 1.02x in the next; the bare loop alone ran 3,900 windows/s in one and 5,300/s in another), most likely with the
-load other jobs put on the shared host, which CPU time does not remove. One run's ratio is not the code's. The clock is process CPU time (on a shared machine
-wall time mostly measures the neighbours); samples/s are the median over rounds, ratios the median of the per-round ratios,
+(3 by default), run one after the other, are pooled: within one process a variant's speed relative to another is steady,
+but it moves from process to process, most likely with the load other jobs put on the shared host, which CPU time does
+not remove; the table's last lines give each process's own ratio and bare-loop speed, so one run's spread is on record.
+One process's ratio is not the code's. The clock is process CPU time (on a shared machine wall time mostly measures the neighbours); samples/s are the median over rounds, ratios the median of the per-round ratios,
 against `bare` (the issue's reference) and against `bare_dropout`.
 """
 import argparse, itertools, json, os, statistics, subprocess, sys, tempfile, time, warnings
@@ -47,7 +48,7 @@ from readme import publish
 PEERS = dict(bidirectional=False, hidden_dim=128, num_lstm_layers=2)  # the peers' model shape
 DROPOUT = EncoderConfig().dropout_rate  # trendlstm's default dropout between the LSTM layers, given to `bare_dropout`
 VARIANTS = ('bare', 'bare_again', 'bare_dropout', 'trendlstm', 'trendlstm_no_dropout', 'trendlstm_default')
-OPTIONAL = ('trendlstm_compiled',)  # run only when --variants names them
+OPTIONAL = ('bare_dataloader', 'trendlstm_compiled')  # run only when --variants names them
 
 
 class Bare(nn.Module):
@@ -74,6 +75,23 @@ class BareRun:
             self.opt.zero_grad(set_to_none=True)
             loss = nn.functional.mse_loss(self.model(xb), yb)
             loss.backward()
+            self.opt.step()
+
+
+class BareDataLoaderRun(BareRun):
+    "The bare loop fed by a shuffling `DataLoader` over a `TensorDataset` (a fresh epoch when one runs out)"
+    def __init__(self, x, y, batch_size, seed):
+        super().__init__(x, y, batch_size, seed)
+        self.loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x, y), batch_size=batch_size, shuffle=True,
+                                                  generator=torch.Generator().manual_seed(seed))
+        self.batches = iter(self.loader)
+    def __call__(self, n_batches):
+        self.model.train()
+        for _ in range(n_batches):
+            xb, yb = next(self.batches, (None, None))
+            if xb is None: self.batches = iter(self.loader); xb, yb = next(self.batches)
+            self.opt.zero_grad(set_to_none=True)
+            nn.functional.mse_loss(self.model(xb), yb).backward()
             self.opt.step()
 
 
@@ -125,7 +143,7 @@ def measure(a, dm, x, y)->dict:
     res = {}
     for bs in a.batch_sizes:
         n_batches = max(a.samples // bs, 1)
-        make = dict(bare=lambda: BareRun(x, y, bs, 0), bare_again=lambda: BareRun(x, y, bs, 0), bare_dropout=lambda: BareRun(x, y, bs, 0, DROPOUT),
+        make = dict(bare=lambda: BareRun(x, y, bs, 0), bare_again=lambda: BareRun(x, y, bs, 0), bare_dropout=lambda: BareRun(x, y, bs, 0, DROPOUT), bare_dataloader=lambda: BareDataLoaderRun(x, y, bs, 0),
                     trendlstm=lambda: TrendRun(dm, bs, 0, **PEERS), trendlstm_no_dropout=lambda: TrendRun(dm, bs, 0, **PEERS, dropout_rate=0.0, head_dropout=0.0),
                     trendlstm_default=lambda: TrendRun(dm, bs, 0), trendlstm_compiled=lambda: TrendRun(dm, bs, 0, **PEERS).compile())
         runs = {k: make[k]() for k in VARIANTS + OPTIONAL if k == 'bare' or (k in a.variants and not (a.no_default and k == 'trendlstm_default'))}
@@ -148,8 +166,9 @@ def pooled(a)->dict:
             print(f'process {i + 1} of {a.processes}', flush=True)
             subprocess.run([sys.executable, __file__, *sys.argv[1:], '--processes', '1', '--no-loaders', '--no-readme', '--child', str(f)], check=True)
             for bs, r in json.loads(f.read_text()).items():
-                o = out.setdefault(int(bs), dict(n=r['n'], params=r['params'], cpu={k: [] for k in r['cpu']}))
+                o = out.setdefault(int(bs), dict(n=r['n'], params=r['params'], cpu={k: [] for k in r['cpu']}, per_process=[]))
                 for k, v in r['cpu'].items(): o['cpu'][k] += v
+                o['per_process'].append(r['cpu'])
     return out
 
 
@@ -181,6 +200,7 @@ def main():
     names = list(res[a.batch_sizes[0]]['cpu'])
     what = dict(bare='bare PyTorch loop (LSTM 2x128 + linear, MSE, AdamW)', bare_again='bare loop again (A/A)',
                 bare_dropout=f'bare loop, LSTM with dropout {DROPOUT} between its layers (as trendlstm\'s)',
+                bare_dataloader='bare loop fed by `DataLoader(TensorDataset(x, y), shuffle=True)`',
                 trendlstm='trendlstm, peers\' shape (its loader + `LSTMTrainer._train_epoch`)', trendlstm_no_dropout='trendlstm, peers\' shape, dropout 0 (LSTM and heads)', trendlstm_default='trendlstm default model (bidirectional)',
                 trendlstm_compiled='trendlstm, peers\' shape, attention, heads and loss compiled (`torch.compile`)')
     refs = ['bare'] + (['bare_dropout'] if 'bare_dropout' in names else [])
@@ -202,6 +222,17 @@ def main():
         verdicts = [f'batch {bs}: {ratio(bs, "trendlstm", "bare"):.2f}x (goal >= {goal[bs]}x)' + (f', {ratio(bs, "trendlstm", "bare_dropout"):.2f}x against the bare loop with the same dropout' if len(refs) > 1 else '')
                     for bs in a.batch_sizes if bs in goal]
         if verdicts: lines += ['', 'trendlstm with the peers\' shape against the bare loop: ' + '; '.join(verdicts) + '.']
+    if a.processes > 1 and 'trendlstm' in names:
+        def spread(bs, f):
+            v = [f(c) for c in res[bs]['per_process']]
+            return min(v), max(v)
+        cells = []
+        for bs in a.batch_sizes:
+            n = res[bs]['n']
+            (r0, r1), (b0, b1) = (spread(bs, lambda c: statistics.median(b / t for t, b in zip(c['trendlstm'], c['bare']))),
+                                  spread(bs, lambda c: statistics.median(n / t for t in c['bare'])))
+            cells.append(f'batch {bs}: trendlstm / bare {r0:.2f}x to {r1:.2f}x, the bare loop {b0:,.0f} to {b1:,.0f} samples/s')
+        lines += ['', f'The spread between the {a.processes} processes (each one\'s median over its rounds): ' + '; '.join(cells) + '.']
     if loaders:
         lines += ['', 'The training loaders alone (CPU ms per batch, median of the rounds; batches of a fresh epoch each round):', '',
                   '| loader | ' + ' | '.join(f'batch {bs}' for bs in loaders) + ' |', '|---|' + '---:|' * len(loaders)]

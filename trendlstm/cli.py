@@ -331,11 +331,12 @@ def fit_trainer(dm, cfgs:dict, resume:str|None=None): # data module; configs; ch
     trainer.fit(dm, resume_from=resume)
     return trainer
 
-# %% ../nbs/06_cli.ipynb #43b075d2
+# %% ../nbs/06_cli.ipynb #232adc52
 def check_explain(explain:bool): # --explain
     "Refuse --explain under torchrun or without the explain extra, before any training"
     if not explain: return
-    if int(os.environ.get('WORLD_SIZE', '1')) > 1:
+    from trendlstm.distributed import launched_world_size
+    if launched_world_size() > 1:
         raise InputError("--explain under torchrun: the explanation runs in one process, after the other ranks have finished; "
                          "run the command without torchrun, or drop --explain.")
     from trendlstm.explain import require_captum; require_captum()

@@ -668,7 +668,7 @@ def _drop_short_tickers(pt, keep, config):
                          "pass longer histories, freq='D' or a shorter sequence_length.")
     return keep
 
-# %% ../nbs/00_data.ipynb #256bb56d
+# %% ../nbs/00_data.ipynb #475e327a
 def _inputs(data, config):
     "The canonical frame, the input names and the (N, F) per-row inputs (NaN in the warm-up), cross-sectionally normalized if asked"
     if config.feature_columns is not None:
@@ -696,14 +696,15 @@ def _finite_rows(X, chunk_rows=FEATURE_CHUNK_ROWS):
     return out
 
 def _take_rows(a, keep, in_place=False, chunk_rows=FEATURE_CHUNK_ROWS):
-    "`a[keep]` as a C-contiguous float32 array, block by block; `in_place` packs a float32 `a` into its own first rows instead and frees the rest"
+    "`a[keep]` as a C-contiguous float32 array, block by block; `in_place` packs a float32 `a` that owns its memory into its own first rows instead and frees the rest"
     n, j = int(keep.sum()), 0
+    in_place = in_place and a.flags.owndata and a.flags.c_contiguous and a.dtype == np.float32   # never write into memory `a` borrows
     out = a if in_place else np.empty((n, *a.shape[1:]), np.float32)
     for s in range(0, len(a), chunk_rows):
         block = a[s:s + chunk_rows][keep[s:s + chunk_rows]]
         out[j:j + len(block)] = block; j += len(block)
-    if in_place and a.flags.owndata: a.resize((n, *a.shape[1:]), refcheck=False); return a  # a view `a[:n]` would keep every row alive
-    return out[:n] if not in_place else out[:n].copy()
+    if in_place: a.resize((n, *a.shape[1:]), refcheck=False)   # a view `a[:n]` would keep every row alive
+    return a if in_place else out
 
 # %% ../nbs/00_data.ipynb #ef7c2ea8
 def make_sample_table(

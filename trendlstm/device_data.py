@@ -14,7 +14,7 @@ import numpy as np, torch
 from fastcore.basics import patch, store_attr
 from .data import LSTMSequenceDataset, format_bytes
 
-# %% ../nbs/03d_device.ipynb #c7952550
+# %% ../nbs/03d_device.ipynb #d6d340a8
 BATCH_FIELDS = ('features', 'forward_return', 'label', 'direction', 'volatility', 'date', 'ticker')  # the table fields a batch reads
 
 def device_table(table, # the data layer's `SampleTable`
@@ -32,6 +32,9 @@ def device_dataset(dataset:LSTMSequenceDataset, # windows on the host
                    table=None, # a device copy of `dataset.table` to share (from another `device_dataset` of the same table)
                   )->LSTMSequenceDataset:
     "A copy of `dataset` whose batches are gathered on `device`: its table's batch fields, window ends and scaler moved there"
+    if table is not None and not all(getattr(table, f) is getattr(dataset.table, f) for f in ('close', 'trailing_returns', 'tickers')):
+        raise ValueError("device_dataset(table=...): that table is not a device copy of this dataset's table (it comes from other data); "
+                         "pass table=None to copy this dataset's own, or the .table of a device_dataset over the same data module")
     out = copy.copy(dataset)
     out.table = table if table is not None else device_table(dataset.table, device)
     for k, v in vars(dataset).items():
