@@ -4,6 +4,7 @@
     python bench/bench_step.py                          # batch 32 and 256, 5 interleaved rounds in each of 3 processes, 1 torch thread
     python bench/bench_step.py --rounds 7 --samples 16384
     python bench/bench_step.py --profile                # also: torch.profiler table of the trendlstm step at batch 32
+    python bench/bench_step.py --parts                  # where trendlstm's step goes: its parts added one at a time (own README section)
 
 Data: weekly windows of 12 weeks of the S&P 500 sample (`../shared/data/sp500_5yr.csv.gz`, the default `LSTMDataModule`),
 built once. Every variant trains on the training windows for `--samples` windows per round (the batches are capped so a
@@ -30,7 +31,7 @@ milliseconds per batch, to decide whether the CPU path should use the latter.
 Variants alternate within each round (the order rotates every round), and the rounds of `--processes` fresh processes
 (3 by default), run one after the other, are pooled: within one process a variant's speed relative to another is steady,
 but it moves from process to process, most likely with the load other jobs put on the shared host, which CPU time does
-not remove; the table's last lines give each process's own ratio and bare-loop speed, so one run's spread is on record.
+not remove; a line under the table gives each process's own ratio and bare-loop speed, so one run's spread is on record.
 One process's ratio is not the code's. The clock is process CPU time (on a shared machine wall time mostly measures the neighbours); samples/s are the median over rounds, ratios the median of the per-round ratios,
 against `bare` (the issue's reference) and against `bare_dropout`.
 """
@@ -39,7 +40,7 @@ from pathlib import Path
 import torch, torch.nn as nn
 from trendlstm.data import LSTMDataModule, load_prices, sp500_path
 from trendlstm.model import create_lstm_model, EncoderConfig
-from trendlstm.trainer import LSTMTrainer, LSTMTrainingConfig
+from trendlstm.trainer import LSTMTrainer, LSTMTrainingConfig, _clip_grad_norm
 from trendlstm.device_data import DeviceDataLoader
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -138,6 +139,57 @@ def profile_step(dm, batch_size, n_batches, rows=25):
     print(prof.key_averages().table(sort_by='self_cpu_time_total', row_limit=rows))
 
 
+PARTS = ('bare', 'encoder', 'model', 'loss', 'step', 'pass')
+PART_NAMES = dict(bare='the bare loop (for scale)', encoder='encoder: forward + backward (LSTM, dropout between layers)',
+                  model='+ attention pooling and the two heads', loss='+ the multi-task loss', step='+ clipping and AdamW',
+                  pass_='+ the loader and `_train_epoch`\'s bookkeeping: the training pass')
+
+
+def part_runs(dm, x, y, bs, n_batches)->dict:
+    "Callables timing trendlstm's step (peers' shape) cut after each part, on the same pre-fetched batches, and the bare loop"
+    run = TrendRun(dm, bs, 0, **PEERS)
+    tr, m = run.trainer, run.trainer.model
+    batches, params = list(itertools.islice(run.loader, n_batches)), [q for q in m.parameters()]
+    def outputs_sum(o): return o['trend'].sum() + o['direction_logits'].sum() + o['attention'].sum()
+    def upto(part):
+        def go(_):   # every batch, whatever the count asked (the batches are fixed)
+            m.train()
+            for b in batches:
+                tr.optimizer.zero_grad(set_to_none=True)   # every cut writes fresh gradients, as the step does
+                if part == 'encoder': m.encoder(b['features'])[0].sum().backward(); continue
+                out = m(b['features'])
+                (tr.loss_fn(out, b)[0] if part in ('loss', 'step') else outputs_sum(out)).backward()
+                if part == 'step': _clip_grad_norm(params, tr.config.max_grad_norm); tr.optimizer.step()
+        return go
+    return dict(bare=BareRun(x, y, bs, 0), **{k: upto(k) for k in ('encoder', 'model', 'loss', 'step')}, **{'pass': run})
+
+
+def measure_parts(a, dm, x, y)->list:
+    "Markdown lines: CPU ms per batch of each cut of the step, and what each part adds (medians of interleaved rounds, one process)"
+    lines = [f'trendlstm\'s step with the peers\' shape, cut after each part (each row adds one part to the row above), on the same '
+             f'{a.samples:,} pre-fetched windows per round (the last row: its own loader), {a.rounds} interleaved rounds in one process, '
+             f'{a.threads} torch thread(s), process CPU time; ms per batch: median over rounds; "adds": the median of the per-round differences.', '',
+             '| part | ' + ' | '.join(f'batch {bs}: ms per batch | adds' for bs in a.batch_sizes) + ' |', '|---|' + '---:|---:|' * len(a.batch_sizes)]
+    ms = {}
+    for bs in a.batch_sizes:
+        n_batches = max(a.samples // bs, 1)
+        runs = part_runs(dm, x, y, bs, n_batches)
+        for r in runs.values(): r(min(3, n_batches))   # warm-up (the cuts run all their batches)
+        cpu = {k: [] for k in PARTS}
+        for r in range(a.rounds):
+            for k in PARTS[r % len(PARTS):] + PARTS[:r % len(PARTS)]: cpu[k].append(cpu_seconds(runs[k], n_batches) / n_batches * 1e3)
+            print(f'batch {bs}, round {r}: ' + ', '.join(f'{k} {cpu[k][-1]:.2f} ms' for k in PARTS), flush=True)
+        ms[bs] = cpu
+    for i, k in enumerate(PARTS):
+        cells = []
+        for bs in a.batch_sizes:
+            c = ms[bs]
+            adds = '' if i < 2 else f'{statistics.median(u - v for u, v in zip(c[k], c[PARTS[i - 1]])):+.2f}'
+            cells += [f'{statistics.median(c[k]):.2f}', adds]
+        lines.append(f"| {PART_NAMES['pass_' if k == 'pass' else k]} | {' | '.join(cells)} |")
+    return lines
+
+
 def measure(a, dm, x, y)->dict:
     "This process's interleaved rounds: per batch size, the windows per round, CPU seconds per variant and round, parameters"
     res = {}
@@ -179,6 +231,7 @@ def main():
     p.add_argument('--threads', type=int, default=1); p.add_argument('--no-default', action='store_true', help='skip the default-model row')
     p.add_argument('--variants', nargs='+', choices=VARIANTS + OPTIONAL, default=VARIANTS, help='the variants to run (bare is always run)')
     p.add_argument('--profile', action='store_true', help='print a profile of the trendlstm step at the first batch size and stop')
+    p.add_argument('--parts', action='store_true', help='time the parts of the trendlstm step instead (section bench_step_parts of the README)')
     p.add_argument('--processes', type=int, default=3, help='fresh processes whose rounds are pooled (1: this process only)')
     p.add_argument('--child', help=argparse.SUPPRESS)
     p.add_argument('--no-readme', action='store_true'); p.add_argument('--no-loaders', action='store_true', help='skip the loaders-alone table')
@@ -193,6 +246,10 @@ def main():
     all_rows = dm.train_dataset[torch.randperm(len(dm.train_dataset), generator=torch.Generator().manual_seed(0))]
     x, y = all_rows['features'], all_rows['trend']
     print(f'torch {torch.__version__}, {torch.get_num_threads()} thread(s), {len(x):,} training windows {tuple(x.shape[1:])}, load average {load0[0]:.2f}', flush=True)
+    if a.parts:
+        lines = measure_parts(a, dm, x, y)
+        lines[0] += f' Load average (1 min) {load0[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end.'
+        return publish('bench_step_parts', 'Where the trendlstm step goes (CPU)', lines, write=not a.no_readme)
     res = measure(a, dm, x, y) if a.processes == 1 else pooled(a)
     if a.child: return Path(a.child).write_text(json.dumps(res))
     loaders = {} if a.no_loaders else {bs: loader_ms(dm, bs, max(a.samples // bs, 1), a.rounds) for bs in a.batch_sizes}

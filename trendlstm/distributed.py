@@ -16,7 +16,7 @@ import torch.distributed as dist
 from torch.utils.data import DataLoader
 from fastcore.basics import store_attr
 
-# %% ../nbs/03c_distributed.ipynb #ee4358c6
+# %% ../nbs/03c_distributed.ipynb #07b9d8e4
 @dataclass
 class DistContext:
     "Where this process sits in a torchrun job"
@@ -29,7 +29,7 @@ class DistContext:
 def launched_world_size()->int:
     "The processes torchrun started for this job (its `WORLD_SIZE`; 1 outside torchrun)"
     value = os.environ.get('WORLD_SIZE', '1')
-    if not value.strip().isdigit() or int(value) < 1:
+    if not value.strip().isdecimal() or int(value) < 1:
         raise ValueError(f"environment variable WORLD_SIZE={value!r}: torchrun sets it to the number of processes (1 or more); unset it outside torchrun")
     return int(value)
 
