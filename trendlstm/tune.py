@@ -10,8 +10,8 @@ __all__ = ['DEFAULT_SEARCH_SPACE', 'TUNE_SECTIONS', 'FIXED', 'OBJECTIVE', 'STUDY
            'tune', 'best_settings', 'write_best_config', 'plot_optimization_history', 'plot_param_importances',
            'best_trial', 'tune_report', 'read_search_space', 'tune_cli']
 
-# %% ../nbs/09_tune.ipynb #00ceb8f9
-import json, math, shutil, time
+# %% ../nbs/09_tune.ipynb #9fe465a5
+import json, math, os, shutil, tempfile, time
 from pathlib import Path
 import numpy as np
 from .cli import InputError, command, config_fields, prices_source, route, run_configs, sections, settings_of, TRAIN_SECTIONS
@@ -156,7 +156,22 @@ def _check_resume(study, setup:dict):
         raise ValueError(f"study {study.study_name!r} was run with other settings ({', '.join(diff[:5])}); resume it with the same "
                          "settings, or start a new study (another study_name or storage)")
 
-# %% ../nbs/09_tune.ipynb #8eefeb3d
+# %% ../nbs/09_tune.ipynb #217dc0ae
+def _pruner(optuna, pruning:bool, warmup_epochs:int):
+    "The MedianPruner (after 5 trials, never in the first `warmup_epochs` epochs of the first fold), or none"
+    return optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=warmup_epochs + 1) if pruning else optuna.pruners.NopPruner()
+
+def _run_trials(url:str, study_name:str, objective, n_trials:int, timeout, seed:int, pruning:bool, warmup_epochs:int):
+    "One worker's share of a parallel study: the study loaded from the storage the workers share, `n_trials` more trials"
+    optuna = _require_optuna()
+    study = optuna.load_study(study_name=study_name, storage=url, pruner=_pruner(optuna, pruning, warmup_epochs), sampler=optuna.samplers.TPESampler(seed=seed))
+    study.optimize(objective, n_trials=n_trials, timeout=timeout, catch=(FloatingPointError,))
+
+def _check_n_jobs(n_jobs):
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or not (n_jobs >= 1 or n_jobs == -1):
+        raise ValueError(f"tune: n_jobs={n_jobs!r} must be a positive number of processes or -1 (one per core); use 1 to run the trials in this process")
+
+# %% ../nbs/09_tune.ipynb #bd9b7694
 def tune(prices, # prices (anything `load_prices` reads) or, with `data.feature_columns`, your feature frame
          n_trials:int=20, # trials to run in this call (a resumed study adds them)
          storage=None, # where the study lives: 'study.db' (a SQLite file), a database URL, or None (in memory)
@@ -168,21 +183,35 @@ def tune(prices, # prices (anything `load_prices` reads) or, with `data.feature_
          timeout:float=None, # stop starting trials after this many seconds
          model=None, data=None, training=None, loss=None, walk_forward=None, # base configs; default: the command line's presets
          seed:int=0, # the sampler's seed
+         n_jobs:int=1, # processes running trials at once, one torch thread each (-1: one per core); the trials then depend on their timing
         ): # the `optuna.Study`
     "Search the settings that maximize the walk-forward validation RankIC; returns the Optuna study"
     optuna = _require_optuna()
-    from trendlstm.evaluate import _load_prices
+    _check_n_jobs(n_jobs)
+    from trendlstm.evaluate import _load_prices, run_jobs
     space = check_search_space(search_space or DEFAULT_SEARCH_SPACE)
     given = dict(model=model, data=data, training=training, loss=loss, walk_forward=walk_forward)
     configs = {s: given[s] if given[s] is not None else sections()[s][1] for s in TUNE_SECTIONS}
     prices = _load_prices(prices, configs['data'])
     blocks = fold_blocks(prices, configs, folds, modules := {})  # the base data module, built once: the objective reuses it
-    pruner = optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=warmup_epochs + 1) if pruning else optuna.pruners.NopPruner()
-    study = optuna.create_study(storage=storage_url(storage), study_name=study_name, direction='maximize', pruner=pruner, load_if_exists=True)
-    _check_resume(study, _setup(configs, space, blocks))
-    study.sampler = optuna.samplers.TPESampler(seed=seed + len(study.trials))
-    study.optimize(TuneObjective(prices, configs, space, blocks, pruning, modules), n_trials=n_trials, timeout=timeout, catch=(FloatingPointError,))
-    return study
+    objective, workers = TuneObjective(prices, configs, space, blocks, pruning, modules), min(n_trials, os.cpu_count() if n_jobs == -1 else n_jobs)
+    shared = tempfile.TemporaryDirectory() if workers > 1 and storage is None else None   # parallel workers need a storage they share
+    url = storage_url(Path(shared.name) / 'study.db' if shared else storage)
+    try:
+        study = optuna.create_study(storage=url, study_name=study_name, direction='maximize', pruner=_pruner(optuna, pruning, warmup_epochs), load_if_exists=True)
+        _check_resume(study, _setup(configs, space, blocks))
+        if workers <= 1:
+            study.sampler = optuna.samplers.TPESampler(seed=seed + len(study.trials))
+            study.optimize(objective, n_trials=n_trials, timeout=timeout, catch=(FloatingPointError,))
+            return study
+        first = len(study.trials)   # each worker its own sampler seed and its share of the trials
+        run_jobs([(_run_trials, (url, study_name, objective, n_trials // workers + (i < n_trials % workers), timeout, seed + first + i * n_trials, pruning, warmup_epochs))
+                  for i in range(workers)], workers)
+        if shared is None: return optuna.load_study(study_name=study_name, storage=url)
+        optuna.copy_study(from_study_name=study_name, from_storage=url, to_storage=(memory := optuna.storages.InMemoryStorage()))
+        return optuna.load_study(study_name=study_name, storage=memory)
+    finally:
+        if shared: shared.cleanup()
 
 # %% ../nbs/09_tune.ipynb #51add7cd
 def best_settings(study)->dict: # {section: {field: value}} for the sections `train` reads
@@ -274,7 +303,7 @@ def read_search_space(path)->dict: # a .json file: {field: {"low": a, "high": b}
     try: return check_search_space(json.loads(path.read_text()))
     except ValueError as e: raise InputError(f"--space {path}: {' '.join(str(e).split())}") from e
 
-# %% ../nbs/09_tune.ipynb #0b3ab2f6
+# %% ../nbs/09_tune.ipynb #faecc8a4
 @command(*TUNE_SECTIONS, name='tune')  # the subcommand `tune`; the Python name stays apart from the function `tune`
 def tune_cli(data:str='sample', # 'sample' (5 tickers, 2000-2013), 'synthetic', or a .csv/.csv.gz/.parquet file of daily prices
              config:str=None, # a .json or .toml file with [model], [data], [training], [loss] and [walk_forward] sections
@@ -286,7 +315,8 @@ def tune_cli(data:str='sample', # 'sample' (5 tickers, 2000-2013), 'synthetic', 
              timeout:float=None, # stop starting trials after this many seconds
              space:str=None, # a .json file of the search space (default: DEFAULT_SEARCH_SPACE)
              pruning:bool=True, # prune trials whose validation RankIC falls below the median of earlier trials (--no-pruning: run every trial to its end)
-             threads:int=1, # torch CPU threads (0: torch's default)
+             jobs:int=1, # processes running trials at once, one torch thread each (-1: one per core); the trials then depend on their timing
+             threads:int=1, # torch CPU threads (0: torch's default); with --jobs above 1 each trial process uses one
              debug:bool=False, # show the traceback of an error
              **overrides): # config fields, e.g. `epochs=10, val_days=365`
     "Search model and training settings on walk-forward validation blocks; write the study, the best config and a report"
@@ -294,6 +324,7 @@ def tune_cli(data:str='sample', # 'sample' (5 tickers, 2000-2013), 'synthetic', 
     cfgs, start = run_configs(config, overrides, TUNE_SECTIONS), time.perf_counter()
     set_threads(threads)
     if trials < 1 or folds < 1: raise InputError(f"--trials {trials} --folds {folds}: both must be at least 1.")
+    if not (jobs >= 1 or jobs == -1): raise InputError(f"--jobs {jobs}: give a number of processes (1 or more), or -1 for one per core.")
     if timeout is not None and not timeout > 0: raise InputError(f"--timeout {timeout}: give a number of seconds above 0, or leave it out.")
     search, out = read_search_space(space) if space else None, Path(out or default_out('tune'))
     if resume and not (out/'study.db').is_file(): raise InputError(f"--out {out}: no study.db to resume; run without --resume to start a study there.")
@@ -302,7 +333,7 @@ def tune_cli(data:str='sample', # 'sample' (5 tickers, 2000-2013), 'synthetic', 
     with staged_folder(out, overwrite or resume) as stage:
         if resume: shutil.copy2(out/'study.db', stage/'study.db')
         try: study = tune(prices, trials, stage/'study.db', search_space=search, folds=folds, pruning=pruning, timeout=timeout,
-                          seed=cfgs['training'].seed or 0, **cfgs)
+                          seed=cfgs['training'].seed or 0, n_jobs=jobs, **cfgs)
         except KeyboardInterrupt:
             if not (stage/'study.db').exists(): raise
             study, interrupted = optuna.load_study(study_name=STUDY_NAME, storage=storage_url(stage/'study.db')), True
