@@ -21,7 +21,7 @@ __all__ = ['DERIVED', 'CLI_HELP', 'COMMON_FLAGS', 'FLAG_ALIASES', 'FLAG_KEYS', '
            'flag_table', 'write_flag_table', 'stored_flags', 'read_config_file', 'route', 'run_configs', 'settings_of',
            'read_data', 'command', 'load_commands', 'closest_flag', 'command_parser', 'one_line_warnings', 'usage',
            'main', 'prices_source', 'load_data', 'fit_trainer', 'check_explain', 'resume_command', 'train', 'evaluate',
-           'predict', 'capture_main']
+           'unscored_tickers', 'predict', 'capture_main']
 
 # %% ../nbs/06_cli.ipynb #bf2a4ebe
 DERIVED = ('input_dim', 'horizons')  # model and loss fields the data sets
@@ -163,7 +163,7 @@ def read_config_file(path, names:tuple)->dict: # a .json or .toml file; the sect
         except TypeError as e: raise InputError(f"{where}: [{sec}] {one_line(e)}") from e
     return settings
 
-# %% ../nbs/06_cli.ipynb #5150c3fd
+# %% ../nbs/06_cli.ipynb #a0d812b4
 def route(options:dict, names:tuple)->dict: # flat {field: value}; the sections
     "Flat options -> {section: {field: value}}; a field of several sections goes to each"
     from trendlstm.config import route_options
@@ -180,6 +180,7 @@ def run_configs(config:str|None, overrides:dict, names:tuple)->dict: # --config 
     try:
         flags, file = route(overrides, names), read_config_file(config, names) if config else {}
         configs = {s: sections()[s][1].replace(**{**file.get(s, {}), **flags[s]}) for s in names}
+        if 'data' in configs and configs['data'].cache_dir: check_writable('--cache-dir', configs['data'].cache_dir)   # before any work
         return {s: c.replace(horizons=configs['data'].horizons) if s in ('model', 'loss') else c for s, c in configs.items()}
     except (ValueError, TypeError) as e:
         if isinstance(e, InputError): raise
@@ -421,7 +422,23 @@ def evaluate(data:str='sample', # 'sample' (5 tickers, 2000-2013), 'synthetic', 
     print(f"trendlstm evaluate: report written to {out/'report.html'}")
     return out
 
-# %% ../nbs/06_cli.ipynb #0f24bdc8
+# %% ../nbs/06_cli.ipynb #426cbd7e
+def unscored_tickers(prices, # the prices `predict` read
+                     preds, # its predictions (`date`, `ticker`, ...)
+                     last_only:bool, # --last-only
+                    )->list: # the messages, none when every ticker is scored up to the latest date
+    "What `predict` says of the tickers of --data it scored no window of and, with --last-only, of those whose latest window is older than the others'"
+    import pandas as pd
+    def names(items): return ', '.join(items[:10]) + (f' and {len(items) - 10} more' if len(items) > 10 else '')
+    said, missing = [], sorted(set(prices['ticker'].astype(str)) - set(preds['ticker'].astype(str)))
+    if missing: said.append(f"--data: {len(missing)} ticker(s) got no window to score (too short a history after the repairs and the warm-up): {names(missing)}")
+    if last_only and len(preds):
+        dates = pd.to_datetime(preds['date'])
+        stale = preds[dates < dates.max()]
+        if len(stale): said.append(f"--last-only: {len(stale)} ticker(s) have no window on the latest date {dates.max().date()}; their rows are older forecasts: "
+                                   + names([f"{t} {pd.Timestamp(d).date()}" for t, d in zip(stale['ticker'], stale['date'])]))
+    return said
+
 @command()
 def predict(checkpoint:str=None, # the checkpoint.pt of a `trendlstm train` report folder, or a model.onnx / model.pt2 / model.ts written by `trendlstm export`
             data:str=None, # daily prices to score: a .csv/.csv.gz/.parquet file, 'sample' or 'synthetic'
@@ -446,6 +463,7 @@ def predict(checkpoint:str=None, # the checkpoint.pt of a `trendlstm train` repo
         with warnings.catch_warnings(record=True) as caught:  # shown only when there are predictions (a refusal says it all)
             preds = trainer.predict_prices(prices, last_only=last_only, with_labels=True)
         for w in caught: warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+        for said in unscored_tickers(prices, preds, last_only): warnings.warn(said, stacklevel=1)
     except ValueError as e:
         if 'enough history' not in str(e): raise
         cfg = LSTMSequenceConfig.from_dict(trainer.data_state['config'])  # the windows are the checkpoint's: only the data can change

@@ -157,13 +157,17 @@ def _sort_dedup(df, repairs):
     _note(repairs, 'duplicate_rows_dropped', dup, srt, 'duplicate (ticker, date), kept the last')
     return srt[~dup.to_numpy()].reset_index(drop=True)
 
-# %% ../nbs/00_data.ipynb #79d40d66
+# %% ../nbs/00_data.ipynb #c7c56baf
 def _repair_ohlcv(df, repairs, where):
     "Drop rows without a positive close; fill open/high/low from close; widen high/low; fill volume"
     c = df['close']
     _note(repairs, 'missing_close_dropped', c.isna(), df, 'missing close, row dropped')
     _note(repairs, 'nonpositive_close_dropped', c <= 0, df, 'close <= 0, row dropped')
-    df = df[(c > 0).to_numpy()].reset_index(drop=True)
+    kept = (c > 0).to_numpy()
+    if gone := sorted(set(df['ticker'][~kept].astype(str)) - set(df['ticker'][kept].astype(str))):   # a ticker all of whose rows went
+        repairs['tickers_without_a_close'] = len(gone)
+        repairs.setdefault('_examples', []).append(f"ticker(s) with no positive close at all, left out: {', '.join(gone[:10])}{f' and {len(gone) - 10} more' if len(gone) > 10 else ''}")
+    df = df[kept].reset_index(drop=True)
     ohl = df[['open', 'high', 'low']]
     nonpos = (ohl <= 0).to_numpy()
     _note(repairs, 'nonpositive_open_high_low_set_missing', nonpos.any(1), df, 'open/high/low <= 0, treated as missing')
@@ -331,12 +335,12 @@ def _implausible_moves(lc, t):
         jump = (np.abs(r) > np.maximum.reduce([JUMP_SIGMAS * s, JUMP_LOCAL_SIGMAS * loc, np.full(len(s), JUMP_MIN_MOVE)])) & ~spike & ~revert
     return spike, jump
 
-# %% ../nbs/00_data.ipynb #3d02d4c2
+# %% ../nbs/00_data.ipynb #0c2918f8
 def _describe_moves(df, mask, n=10):
-    "'TICKER YYYY-MM-DD close x0.51 (-49%)' for the first `n` rows of `mask`, from the move into each row"
+    "'TICKER YYYY-MM-DD close 17.87 (x0.506 the previous close 35.35)' for the first `n` rows of `mask`: each row's close as loaded and the move into it"
     idx = np.flatnonzero(mask)
     c = df['close'].to_numpy(float)
-    out = [f"{df['ticker'].iat[i]} {df['date'].iat[i].date()} close {c[i - 1]:.6g} -> {c[i]:.6g} (x{c[i] / c[i - 1]:.3g})" for i in idx[:n]]
+    out = [f"{df['ticker'].iat[i]} {df['date'].iat[i].date()} close {c[i]:.6g} (x{c[i] / c[i - 1]:.3g} the previous close {c[i - 1]:.6g})" for i in idx[:n]]
     return ', '.join(out) + (f' and {len(idx) - n} more' if len(idx) > n else '')
 
 def _check_plausible(df, repairs, where, policy, adjusted=False):
