@@ -67,15 +67,17 @@ class BareRun:
         torch.manual_seed(seed)
         self.model, self.x, self.y, self.bs, self.pos = Bare(x.shape[-1], y.shape[-1], dropout), x, y, batch_size, 0
         self.opt = torch.optim.AdamW(self.model.parameters(), lr=1e-3)
+    def batch(self):
+        "The next slice of the pre-gathered windows"
+        if self.pos + self.bs > len(self.x): self.pos = 0
+        self.pos += self.bs
+        return self.x[self.pos - self.bs:self.pos], self.y[self.pos - self.bs:self.pos]
     def __call__(self, n_batches):
         self.model.train()
         for _ in range(n_batches):
-            if self.pos + self.bs > len(self.x): self.pos = 0
-            xb, yb = self.x[self.pos:self.pos + self.bs], self.y[self.pos:self.pos + self.bs]
-            self.pos += self.bs
+            xb, yb = self.batch()
             self.opt.zero_grad(set_to_none=True)
-            loss = nn.functional.mse_loss(self.model(xb), yb)
-            loss.backward()
+            nn.functional.mse_loss(self.model(xb), yb).backward()
             self.opt.step()
 
 
@@ -86,14 +88,11 @@ class BareDataLoaderRun(BareRun):
         self.loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x, y), batch_size=batch_size, shuffle=True,
                                                   generator=torch.Generator().manual_seed(seed))
         self.batches = iter(self.loader)
-    def __call__(self, n_batches):
-        self.model.train()
-        for _ in range(n_batches):
-            xb, yb = next(self.batches, (None, None))
-            if xb is None: self.batches = iter(self.loader); xb, yb = next(self.batches)
-            self.opt.zero_grad(set_to_none=True)
-            nn.functional.mse_loss(self.model(xb), yb).backward()
-            self.opt.step()
+    def batch(self):
+        "The loader's next batch"
+        xb, yb = next(self.batches, (None, None))
+        if xb is None: self.batches = iter(self.loader); xb, yb = next(self.batches)
+        return xb, yb
 
 
 class TrendRun:
@@ -164,6 +163,15 @@ def part_runs(dm, x, y, bs, n_batches)->dict:
     return dict(bare=BareRun(x, y, bs, 0), **{k: upto(k) for k in ('encoder', 'model', 'loss', 'step')}, **{'pass': run})
 
 
+def interleaved(runs:dict, rounds:int, n_batches:int, label:str, per=1.0)->dict:
+    "CPU seconds (times `per`) of each run per round, the order rotating every round; prints each round"
+    names, cpu = list(runs), {k: [] for k in runs}
+    for r in range(rounds):
+        for k in names[r % len(names):] + names[:r % len(names)]: cpu[k].append(cpu_seconds(runs[k], n_batches) * per)
+        print(f'{label}, round {r}: ' + ', '.join(f'{k} {cpu[k][-1]:.4g}' for k in names), flush=True)
+    return cpu
+
+
 def measure_parts(a, dm, x, y)->list:
     "Markdown lines: CPU ms per batch of each cut of the step, and what each part adds (medians of interleaved rounds, one process)"
     lines = [f'trendlstm\'s step with the peers\' shape, cut after each part (each row adds one part to the row above), on the same '
@@ -175,11 +183,7 @@ def measure_parts(a, dm, x, y)->list:
         n_batches = max(a.samples // bs, 1)
         runs = part_runs(dm, x, y, bs, n_batches)
         for r in runs.values(): r(min(3, n_batches))   # warm-up (the cuts run all their batches)
-        cpu = {k: [] for k in PARTS}
-        for r in range(a.rounds):
-            for k in PARTS[r % len(PARTS):] + PARTS[:r % len(PARTS)]: cpu[k].append(cpu_seconds(runs[k], n_batches) / n_batches * 1e3)
-            print(f'batch {bs}, round {r}: ' + ', '.join(f'{k} {cpu[k][-1]:.2f} ms' for k in PARTS), flush=True)
-        ms[bs] = cpu
+        ms[bs] = interleaved(runs, a.rounds, n_batches, f'batch {bs} (ms per batch)', per=1e3 / n_batches)
     for i, k in enumerate(PARTS):
         cells = []
         for bs in a.batch_sizes:
@@ -200,10 +204,7 @@ def measure(a, dm, x, y)->dict:
                     trendlstm_default=lambda: TrendRun(dm, bs, 0), trendlstm_compiled=lambda: TrendRun(dm, bs, 0, **PEERS).compile())
         runs = {k: make[k]() for k in VARIANTS + OPTIONAL if k == 'bare' or (k in a.variants and not (a.no_default and k == 'trendlstm_default'))}
         for r in runs.values(): r(3)  # warm-up
-        names, cpu = list(runs), {k: [] for k in runs}
-        for r in range(a.rounds):
-            for k in names[r % len(names):] + names[:r % len(names)]: cpu[k].append(cpu_seconds(runs[k], n_batches))
-            print(f'batch {bs}, round {r}: ' + ', '.join(f'{k} {n_batches * bs / cpu[k][-1]:,.0f}/s' for k in names), flush=True)
+        cpu = interleaved(runs, a.rounds, n_batches, f'batch {bs} (CPU seconds)')
         res[bs] = dict(n=n_batches * bs, cpu=cpu, params={k: sum(q.numel() for q in (v.model if isinstance(v, BareRun) else v.trainer.model).parameters())
                                                           for k, v in runs.items()})
     return res

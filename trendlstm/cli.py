@@ -20,8 +20,8 @@ __all__ = ['DERIVED', 'CLI_HELP', 'COMMON_FLAGS', 'FLAG_ALIASES', 'FLAG_KEYS', '
            'TRAIN_SECTIONS', 'sections', 'config_fields', 'num_or_str', 'flag_kwargs', 'for_shell', 'add_config_flags',
            'flag_table', 'write_flag_table', 'stored_flags', 'read_config_file', 'route', 'run_configs', 'settings_of',
            'read_data', 'command', 'load_commands', 'closest_flag', 'command_parser', 'one_line_warnings', 'usage',
-           'main', 'prices_source', 'load_data', 'fit_trainer', 'check_explain', 'resume_command', 'train', 'evaluate',
-           'unscored_tickers', 'predict', 'capture_main']
+           'main', 'prices_source', 'load_data', 'fit_trainer', 'check_jobs', 'check_explain', 'resume_command',
+           'train', 'evaluate', 'unscored_tickers', 'predict', 'capture_main']
 
 # %% ../nbs/06_cli.ipynb #bf2a4ebe
 DERIVED = ('input_dim', 'horizons')  # model and loss fields the data sets
@@ -332,7 +332,11 @@ def fit_trainer(dm, cfgs:dict, resume:str|None=None): # data module; configs; ch
     trainer.fit(dm, resume_from=resume)
     return trainer
 
-# %% ../nbs/06_cli.ipynb #232adc52
+# %% ../nbs/06_cli.ipynb #87506eaa
+def check_jobs(jobs:int): # --jobs
+    "Refuse a --jobs that is not a process count or -1"
+    if jobs < 1 and jobs != -1: raise InputError(f"--jobs {jobs}: give a number of processes of at least 1, or -1 for one per core.")
+
 def check_explain(explain:bool): # --explain
     "Refuse --explain under torchrun or without the explain extra, before any training"
     if not explain: return
@@ -388,7 +392,7 @@ def train(data:str='sample', # 'sample' (5 tickers, 2000-2013), 'synthetic', or 
     print(f"trendlstm train: report written to {out/'report.html'} (checkpoint: {out/'checkpoint.pt'})")
     return out
 
-# %% ../nbs/06_cli.ipynb #0b48fbf9
+# %% ../nbs/06_cli.ipynb #68cf8407
 @command(*TRAIN_SECTIONS, 'walk_forward')
 def evaluate(data:str='sample', # 'sample' (5 tickers, 2000-2013), 'synthetic', or a .csv/.csv.gz/.parquet file of daily prices
              config:str=None, # a .json or .toml file with [model], [data], [training], [loss] and [walk_forward] sections
@@ -408,7 +412,7 @@ def evaluate(data:str='sample', # 'sample' (5 tickers, 2000-2013), 'synthetic', 
     check_explain(explain)
     set_threads(threads)
     if folds < 1 or seeds < 1: raise InputError(f"--folds {folds} --seeds {seeds}: both must be at least 1.")
-    if jobs < 1 and jobs != -1: raise InputError(f"--jobs {jobs}: give a number of processes of at least 1, or -1 for one per core.")
+    check_jobs(jobs)
     out = preflight(out or default_out('evaluate'), overwrite, cfgs)
     prices, first = prices_source(data, cfgs['data']), cfgs['training'].seed or 0
     try:

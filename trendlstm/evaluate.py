@@ -24,7 +24,7 @@ from .metrics import score_predictions
 __all__ = ['CROSS_SECTIONAL_LABELS', 'BASELINES', 'LSTM_MODELS', 'TABLE_COLUMNS', 'WindowSet', 'windows_from_dataset',
            'above_date_median', 'predictions_frame', 'BaselineConfig', 'evaluate_baselines', 'metrics_by',
            'seed_summary', 'WalkForwardResults', 'results_from_predictions', 'comparison_table', 'WalkForwardConfig',
-           'lstm_outputs', 'ensemble_outputs', 'run_jobs', 'walk_forward_evaluate']
+           'lstm_outputs', 'ensemble_outputs', 'check_n_jobs', 'run_jobs', 'walk_forward_evaluate']
 
 # %% ../nbs/05_evaluate.ipynb #77ff58f0
 @dataclass
@@ -267,18 +267,22 @@ def _lstm_fold(fold, test:WindowSet, seed:int, model_config, training_config, lo
     weights = to_cpu(trainer.model.state_dict())
     return lstm_outputs(trainer.predict(fold.test.dataloader(batch_size)), test), history, time.perf_counter() - start, weights
 
-# %% ../nbs/05_evaluate.ipynb #926dd295
+# %% ../nbs/05_evaluate.ipynb #80d557b1
 def _one_thread(f, *args):
     "`f(*args)` with one torch thread, in a worker"
     torch.set_num_threads(1)
     return f(*args)
 
+def check_n_jobs(n_jobs, where:str): # a count of worker processes; who asks (for the message)
+    "Refuse an `n_jobs` that is not a positive integer or -1"
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or not (n_jobs >= 1 or n_jobs == -1):
+        raise ValueError(f"{where}: n_jobs={n_jobs!r} must be a positive integer or -1 (one per core); use 1 to run in this process.")
+
 def run_jobs(jobs:list, # (function, args) pairs; both must pickle (module-level functions, data, configs)
              n_jobs:int=1, # worker processes (1: in this process, one after the other; -1: one per core)
             )->list: # the results, in the order of `jobs`
     "Results of `jobs`, in order, run by joblib's active backend with one torch thread per worker"
-    if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or not (n_jobs >= 1 or n_jobs == -1):
-        raise ValueError(f"run_jobs: n_jobs={n_jobs!r} must be a positive integer or -1 (one per core); use 1 to run in this process.")
+    check_n_jobs(n_jobs, 'run_jobs')
     if n_jobs == 1: return [f(*a) for f, a in jobs]
     return Parallel(n_jobs=n_jobs)(delayed(_one_thread)(f, *a) for f, a in jobs)
 

@@ -11,11 +11,11 @@ __all__ = ['DEFAULT_SEARCH_SPACE', 'TUNE_SECTIONS', 'FIXED', 'OBJECTIVE', 'STUDY
            'write_best_config', 'plot_optimization_history', 'plot_param_importances', 'best_trial', 'tune_report',
            'read_search_space', 'tune_cli']
 
-# %% ../nbs/09_tune.ipynb #9fe465a5
+# %% ../nbs/09_tune.ipynb #bbbdddcd
 import json, math, os, shutil, tempfile, time
 from pathlib import Path
 import numpy as np
-from .cli import InputError, command, config_fields, prices_source, route, run_configs, sections, settings_of, TRAIN_SECTIONS
+from .cli import InputError, check_jobs, command, config_fields, prices_source, route, run_configs, sections, settings_of, TRAIN_SECTIONS
 from .runs import Interrupted, check_output, check_writable, default_out, mark_interrupted, require, set_threads, staged_folder
 from .tracking import run_summary
 
@@ -172,7 +172,7 @@ def _check_resume(study, setup:dict):
         raise ValueError(f"study {study.study_name!r} was run with other settings ({', '.join(diff[:5])}); resume it with the same "
                          "settings, or start a new study (another study_name or storage)")
 
-# %% ../nbs/09_tune.ipynb #75aede02
+# %% ../nbs/09_tune.ipynb #bb08c2b1
 def _pruner(optuna, pruning:bool, warmup_epochs:int):
     "The MedianPruner (after 5 trials, never in the first `warmup_epochs` epochs of the first fold), or none"
     return optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=warmup_epochs + 1) if pruning else optuna.pruners.NopPruner()
@@ -190,11 +190,7 @@ def _worker_seed(seed:int, first:int, worker:int)->int:
     "A sampler seed for worker `worker` of a parallel run started with `first` trials in the study: apart from every serial run's `seed + len(trials)`"
     return int(np.random.SeedSequence([seed, first, worker]).generate_state(1)[0])
 
-def _check_n_jobs(n_jobs):
-    if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or not (n_jobs >= 1 or n_jobs == -1):
-        raise ValueError(f"tune: n_jobs={n_jobs!r} must be a positive number of processes or -1 (one per core); use 1 to run the trials in this process")
-
-# %% ../nbs/09_tune.ipynb #9f589d1b
+# %% ../nbs/09_tune.ipynb #d64b5fca
 def tune(prices, # prices (anything `load_prices` reads) or, with `data.feature_columns`, your feature frame
          n_trials:int=20, # trials to run in this call (a resumed study adds them)
          storage=None, # where the study lives: 'study.db' (a SQLite file), a database URL, or None (in memory)
@@ -210,8 +206,8 @@ def tune(prices, # prices (anything `load_prices` reads) or, with `data.feature_
         ): # the `optuna.Study`
     "Search the settings that maximize the walk-forward validation RankIC; returns the Optuna study"
     optuna = _require_optuna()
-    _check_n_jobs(n_jobs)
-    from trendlstm.evaluate import _load_prices, run_jobs
+    from trendlstm.evaluate import _load_prices, check_n_jobs, run_jobs
+    check_n_jobs(n_jobs, 'tune')
     space = check_search_space(search_space or DEFAULT_SEARCH_SPACE)
     given = dict(model=model, data=data, training=training, loss=loss, walk_forward=walk_forward)
     configs = {s: given[s] if given[s] is not None else sections()[s][1] for s in TUNE_SECTIONS}
@@ -328,7 +324,7 @@ def read_search_space(path)->dict: # a .json file: {field: {"low": a, "high": b}
     try: return check_search_space(json.loads(path.read_text()))
     except ValueError as e: raise InputError(f"--space {path}: {' '.join(str(e).split())}") from e
 
-# %% ../nbs/09_tune.ipynb #8fc7450c
+# %% ../nbs/09_tune.ipynb #e026e93b
 @command(*TUNE_SECTIONS, name='tune')  # the subcommand `tune`; the Python name stays apart from the function `tune`
 def tune_cli(data:str='sample', # 'sample' (5 tickers, 2000-2013), 'synthetic', or a .csv/.csv.gz/.parquet file of daily prices
              config:str=None, # a .json or .toml file with [model], [data], [training], [loss] and [walk_forward] sections
@@ -349,7 +345,7 @@ def tune_cli(data:str='sample', # 'sample' (5 tickers, 2000-2013), 'synthetic', 
     cfgs, start = run_configs(config, overrides, TUNE_SECTIONS), time.perf_counter()
     set_threads(threads)
     if trials < 1 or folds < 1: raise InputError(f"--trials {trials} --folds {folds}: both must be at least 1.")
-    if not (jobs >= 1 or jobs == -1): raise InputError(f"--jobs {jobs}: give a number of processes (1 or more), or -1 for one per core.")
+    check_jobs(jobs)
     if timeout is not None and not timeout > 0: raise InputError(f"--timeout {timeout}: give a number of seconds above 0, or leave it out.")
     search, out = read_search_space(space) if space else None, Path(out or default_out('tune'))
     if resume and not (out/'study.db').is_file(): raise InputError(f"--out {out}: no study.db to resume; run without --resume to start a study there.")
