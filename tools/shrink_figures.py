@@ -1,6 +1,9 @@
 #!/usr/bin/env python
 """Re-encode the PNG figures stored in notebooks as 256-colour palette PNGs, which keeps plots sharp at a third of the size,
-and drop the plain-text copy of an output that also has a figure, HTML or markdown (the docs site and Jupyter show those).
+drop the plain-text copy of an output that also has a figure, HTML or markdown (the docs site and Jupyter show those),
+and store each HTML output on one line: a newline and the indentation after it become one space, which HTML reads the same
+(outputs with <pre>, <textarea> or <script>, where a newline can matter, are left as they are), and the notebook no longer
+stores a JSON string per line of a table.
 
     python tools/shrink_figures.py                 # every notebook in nbs/
     python tools/shrink_figures.py nbs/04_examples.ipynb --check   # exit 1 if a notebook's outputs would still shrink by more than 10%
@@ -9,7 +12,7 @@ Matplotlib writes full-colour PNGs; a plot has few colours, so a palette of 256 
 the same. Run it after re-running a notebook (`tools/nbtext.py run`): the stored outputs of `#| slow` cells are shrunk
 too, without re-running them. A figure is replaced only when the palette version is smaller.
 """
-import argparse, base64, io, sys
+import argparse, base64, io, re, sys
 from pathlib import Path
 from fastcore.nbio import read_nb, write_nb
 from PIL import Image
@@ -25,6 +28,12 @@ def shrink_png(data:bytes)->bytes:
 
 
 RICH_MIMES = ('image/png', 'text/html', 'text/markdown')  # an output with one of these needs no text/plain copy
+LAYOUT_TAGS = ('<pre', '<textarea', '<script')  # HTML where a newline is not just whitespace
+
+
+def one_line_html(html:str)->str:
+    "`html` with each newline and the indentation after it made one space (unchanged if it holds `LAYOUT_TAGS`)"
+    return html if any(t in html for t in LAYOUT_TAGS) else re.sub(r'[ \t]*\n[ \t]*', ' ', html).strip()
 
 
 def shrink_notebook(path:Path, write:bool=True)->tuple:
@@ -35,6 +44,10 @@ def shrink_notebook(path:Path, write:bool=True)->tuple:
             data = out.get('data', {})
             if 'text/plain' in data and any(m in data for m in RICH_MIMES):
                 before += len(''.join(data.pop('text/plain')))
+            if 'text/html' in data:
+                html = ''.join(data['text/html']); short = one_line_html(html)
+                before, after = before + len(html), after + len(short)
+                if short != html: data['text/html'] = short
             if 'image/png' not in data: continue
             raw = base64.b64decode(''.join(data['image/png']) if isinstance(data['image/png'], list) else data['image/png'])
             small = shrink_png(raw)
