@@ -31,10 +31,10 @@ from .evaluate import (BASELINES, CROSS_SECTIONAL_LABELS, LSTM_MODELS, WalkForwa
 __all__ = ['COMPARISON_COLUMNS', 'LABEL_WORDS', 'INPUT_WORDS', 'ONE_CLASS_SHARE', 'MIN_NAMES_PER_DATE', 'style_table',
            'metric_glossary', 'long_short_curves', 'plot_long_short', 'plot_ic', 'plot_accuracy_by_fold',
            'EvaluationReport', 'evaluation_report', 'data_sentence', 'base_rate_finding', 'names_finding',
-           'backtest_finding', 'report_findings', 'metrics_table', 'jsonable', 'md_html', 'report_html', 'write_report',
-           'compare_on_test', 'label_facts', 'run_facts', 'plot_attention_relative', 'importance_table',
-           'ReportSection', 'explain_section', 'train_report', 'plot_fold_histories', 'evaluate_report',
-           'last_fold_trainer', 'evaluate_explain_section']
+           'backtest_finding', 'report_findings', 'data_notes_md', 'metrics_table', 'jsonable', 'md_html',
+           'report_html', 'write_report', 'compare_on_test', 'label_facts', 'run_facts', 'plot_attention_relative',
+           'importance_table', 'ReportSection', 'explain_section', 'train_report', 'plot_fold_histories',
+           'evaluate_report', 'last_fold_trainer', 'evaluate_explain_section']
 
 # %% ../nbs/06a_report.ipynb #292a602c
 def style_table(table:pd.DataFrame, # output of `comparison_table` (any subset of its columns)
@@ -264,6 +264,11 @@ def report_findings(results:WalkForwardResults, # output of `walk_forward_evalua
                backtest_finding(results.settings)]
     return '\n'.join([' '.join(filter(None, [head, data_sentence(results.settings)])), '', *filter(None, caveats), *lines])
 
+# %% ../nbs/06a_report.ipynb #3b1fd3ac
+def data_notes_md(notes:list)->str: # the run's `DataRepairWarning` texts (`repair_notes`)
+    "The data layer's repair notes as a markdown list under a heading ('' when there are none)"
+    return '' if not notes else '**Notes on the data** (what the data layer repaired, dropped or flagged in this run):\n\n' + '\n'.join(f'- {n}' for n in notes)
+
 # %% ../nbs/06a_report.ipynb #cf269fb4
 def metrics_table(metrics:dict, horizons)->pd.DataFrame: # flat `<name>_<h>day` metrics; the horizons in days
     "One row per metric, one column per horizon (the loss and its parts stay in the history)"
@@ -440,23 +445,25 @@ def explain_section(test, trainer, # the test windows (`LSTMSequenceDataset`); t
                          dict(permutation_importance=imp, attributions=pd.concat([a.to_frame() for a in attrs], ignore_index=True)),
                          dict(permutation_importance=imp.to_dict('records'), integrated_gradients=ig))
 
-# %% ../nbs/06a_report.ipynb #4e2e3a97
+# %% ../nbs/06a_report.ipynb #b9348602
 def train_report(folder:Path, data:str, dm, trainer, # report folder; --data; `LSTMDataModule`; fitted `LSTMTrainer`
                  metrics:dict, preds:pd.DataFrame, seconds:float, # test metrics (`validate`), test predictions, wall time
                  config:dict, # the run's settings for config.json, {section: {field: value}}
-                 explain:bool=False)->Path: # add the explain section (`explain_section`; needs `trendlstm[explain]`)
+                 explain:bool=False, # add the explain section (`explain_section`; needs `trendlstm[explain]`)
+                 data_notes:list=())->Path: # the data layer's repair notes of the run (`repair_notes`)
     "Write the train report (metrics.json, config.json, CSVs, figures, report.html) into `folder`"
     results, h = compare_on_test(trainer, dm, preds), dm.config.horizons
     ev, att, facts = evaluation_report(results), attention_by_lag(trainer.model, dm.test_dataloader()), run_facts(data, dm, trainer, seconds)
     table = ev.table[list(COMPARISON_COLUMNS)]
     training = dict(epochs=trainer.epoch, best_epoch=trainer.best_epoch)
-    findings = md_html('\n\n'.join([data_sentence(results.settings), '\n'.join(l for l in report_findings(results, training=training).splitlines() if l.startswith('- '))]))
+    findings = md_html('\n\n'.join([data_sentence(results.settings), '\n'.join(l for l in report_findings(results, training=training).splitlines() if l.startswith('- ')),
+                                      data_notes_md(data_notes)]))
     step = 'week' if dm.config.freq == 'W' else 'trading day'
     section = explain_section(dm.test_dataset, trainer, att, step) if explain else ReportSection({}, {}, {}, None)
     summary = dict(command='train', facts=facts, test=metrics, comparison=table.reset_index().to_dict('records'),
                    training=dict(epochs=trainer.epoch, best_epoch=trainer.best_epoch, best_metric=trainer.best_metric,
                                  stopped_early=trainer.stopped_early, interrupted=trainer.interrupted, seconds=seconds),
-                   attention_by_lag=att['mean'].tolist(), data_state=trainer.data_state, **({'explain': section.summary} if explain else {}))
+                   attention_by_lag=att['mean'].tolist(), data_state=trainer.data_state, data_notes=list(data_notes), **({'explain': section.summary} if explain else {}))
     figures = dict(history=(plot_history(trainer.history, trainer.best_epoch), 'Training history: losses, validation metrics and learning rate per epoch (dotted: the best epoch).'),
                    attention=(plot_attention_relative(att, step), 'Mean attention per lag over the test windows, relative to uniform (1 = an even share of the window; 1.2 = 20% more).'),
                    long_short=(ev.figures['long_short'], 'Cumulative net long-short return of the top against the bottom decile, per model, on the test windows.'),
@@ -475,11 +482,12 @@ def plot_fold_histories(histories:dict)->plt.Figure: # {(fold, seed): history} o
     fig.tight_layout()
     return fig
 
-# %% ../nbs/06a_report.ipynb #b3923c13
+# %% ../nbs/06a_report.ipynb #17efa2b0
 def evaluate_report(folder:Path, data:str, results:WalkForwardResults, # report folder; --data; `walk_forward_evaluate`'s results
                     cfgs:dict, seconds:float, # the configs ({'data': ..., 'walk_forward': ...}), wall time
                     config:dict, # the run's settings for config.json, {section: {field: value}}
-                    explain:tuple=None)->Path: # (fold, trainer) of `last_fold_trainer`: add the explain section of that model
+                    explain:tuple=None, # (fold, trainer) of `last_fold_trainer`: add the explain section of that model
+                    data_notes:list=())->Path: # the data layer's repair notes of the run (`repair_notes`)
     "Write the evaluate report (metrics.json, config.json, CSVs, figures, report.html) into `folder`"
     section = evaluate_explain_section(results, *explain, cfgs['data']) if explain else ReportSection({}, {}, {}, None)
     ev, f = evaluation_report(results), results.folds
@@ -492,13 +500,13 @@ def evaluate_report(folder:Path, data:str, results:WalkForwardResults, # report 
              **({'explained model': section.summary['model']} if explain else {})}
     history = pd.concat([pd.DataFrame(h).assign(fold=k[0], seed=k[1]) for k, h in results.histories.items()], ignore_index=True)
     summary = dict(command='evaluate', facts=facts, comparison=table.reset_index().to_dict('records'), folds=f.to_dict('records'),
-                   fold_metrics=results.fold_metrics.to_dict('records'), settings=results.settings, **({'explain': section.summary} if explain else {}))
+                   fold_metrics=results.fold_metrics.to_dict('records'), settings=results.settings, data_notes=list(data_notes), **({'explain': section.summary} if explain else {}))
     figures = dict(long_short=(ev.figures['long_short'], 'Cumulative net long-short return of the top against the bottom decile, per model, over the test blocks.'),
                    ic=(ev.figures['ic'], f"Cumulative IC: the running sum of the per-date correlation between each model's score and the realized label ({cfgs['data'].label}), over the test blocks (a steady climb is a steady edge)."),
                    accuracy_by_fold=(ev.figures['accuracy_by_fold'], 'Direction accuracy of each model per fold, beside the fold\'s base rate.'),
                    history=(plot_fold_histories(results.histories), 'Validation loss per epoch of the LSTM of each fold and seed.'), **section.figures)
     return write_report(folder, summary, dict(history=history, predictions=results.predictions, folds=f, **section.csvs), figures, 'trendlstm evaluate report',
-                        facts, {'The LSTM and the baselines, all folds': style_table(table), 'Folds': f.set_index('fold'), **section.tables}, md_html(report_findings(results)), config)
+                        facts, {'The LSTM and the baselines, all folds': style_table(table), 'Folds': f.set_index('fold'), **section.tables}, md_html('\n\n'.join([report_findings(results), data_notes_md(data_notes)])), config)
 
 # %% ../nbs/06a_report.ipynb #d36aba2d
 def last_fold_trainer(prices, # the prices (or feature frame) the evaluation read

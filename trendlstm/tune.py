@@ -7,9 +7,9 @@ Docs: https://trendlstm.github.io/trendlstm/tune.html.md"""
 # %% auto #0
 __all__ = ['DEFAULT_SEARCH_SPACE', 'TUNE_SECTIONS', 'FIXED', 'OBJECTIVE', 'STUDY_NAME', 'FOLD_STEPS', 'SQLITE_BUSY_TIMEOUT_S',
            'check_search_space', 'suggest', 'apply_params', 'OptunaPruning', 'data_module', 'TuneObjective',
-           'fold_blocks', 'storage_url', 'open_storage', 'fail_running_trials', 'tune', 'best_settings',
-           'write_best_config', 'plot_optimization_history', 'plot_param_importances', 'best_trial', 'tune_report',
-           'read_search_space', 'tune_cli']
+           'fold_blocks', 'validation_baselines', 'storage_url', 'open_storage', 'fail_running_trials', 'tune',
+           'best_settings', 'write_best_config', 'plot_optimization_history', 'plot_param_importances', 'best_trial',
+           'tune_caution', 'tune_report', 'read_search_space', 'tune_cli']
 
 # %% ../nbs/09_tune.ipynb #bbbdddcd
 import json, math, os, shutil, tempfile, time
@@ -137,6 +137,17 @@ def fold_blocks(prices, configs:dict, # parsed prices; the base configs
                          "initial_train_fraction, or pass more history")
     return [(f.test_start, f.test_end) for f in fs]
 
+# %% ../nbs/09_tune.ipynb #81398476
+def validation_baselines(objective:TuneObjective)->dict: # the study's objective (its base data and fold dates)
+    "{baseline: RankIC on the study's validation blocks, mean over horizons and folds}; baselines without a RankIC (constant scores) left out"
+    import pandas as pd
+    from trendlstm.evaluate import evaluate_baselines, results_from_predictions, windows_from_dataset
+    c = objective.configs
+    preds = [evaluate_baselines(windows_from_dataset(f.train), windows_from_dataset(f.val), c['walk_forward'].baselines, fold=f.fold, seed=0)
+             for f in objective.folds(c['data'], c['walk_forward'])]
+    ic = results_from_predictions(pd.concat(preds, ignore_index=True)).fold_metrics.groupby(['model', 'fold']).rank_ic.mean().groupby('model').mean()
+    return {k: float(v) for k, v in ic.dropna().sort_values(ascending=False).items()}
+
 # %% ../nbs/09_tune.ipynb #233ce2e8
 def storage_url(storage)->str|None: # None (in memory), a database URL, or a file path (SQLite)
     "The Optuna storage URL: a path becomes `sqlite:///<absolute path>`"
@@ -190,7 +201,7 @@ def _worker_seed(seed:int, first:int, worker:int)->int:
     "A sampler seed for worker `worker` of a parallel run started with `first` trials in the study: apart from every serial run's `seed + len(trials)`"
     return int(np.random.SeedSequence([seed, first, worker]).generate_state(1)[0])
 
-# %% ../nbs/09_tune.ipynb #d64b5fca
+# %% ../nbs/09_tune.ipynb #d0d0428d
 def tune(prices, # prices (anything `load_prices` reads) or, with `data.feature_columns`, your feature frame
          n_trials:int=20, # trials to run in this call (a resumed study adds them)
          storage=None, # where the study lives: 'study.db' (a SQLite file), a database URL, or None (in memory)
@@ -221,6 +232,7 @@ def tune(prices, # prices (anything `load_prices` reads) or, with `data.feature_
     try:
         study = optuna.create_study(storage=open_storage(url), study_name=study_name, direction='maximize', pruner=pruner, load_if_exists=True)
         _check_resume(study, _setup(configs, space, blocks))
+        if 'baselines' not in study.user_attrs: study.set_user_attr('baselines', validation_baselines(objective))
         study.sampler = optuna.samplers.TPESampler(seed=seed + len(study.trials))
         if workers <= 1:
             study.optimize(objective, n_trials=n_trials, timeout=timeout, catch=(FloatingPointError,))
@@ -287,15 +299,28 @@ def plot_param_importances(study, ax=None):
     ax.barh(list(imp)[::-1], list(imp.values())[::-1])
     return ax
 
-# %% ../nbs/09_tune.ipynb #3536448a
+# %% ../nbs/09_tune.ipynb #549508de
 def best_trial(study)->dict|None: # {value, params, trial} of the study's best trial; None before any trial completed
     "The best trial's value, parameters and number"
     try: return dict(value=study.best_value, params=study.best_params, trial=study.best_trial.number)
     except ValueError: return None  # no completed trial
 
+def tune_caution(values, # the completed trials' values (validation RankIC)
+                 baselines:dict, # `validation_baselines`
+                )->str:
+    "What the best trial's score is worth, in plain words (markdown)"
+    if not len(values): return 'No trial completed: there is no best setting yet.'
+    best, name = max(values), next(iter(baselines), None)
+    spread = f"the {len(values)} completed trials scored from {min(values):.4f} to {best:.4f} (median {np.median(values):.4f})"
+    yard = (f"The best baseline on the same blocks, `{name}`, scores {baselines[name]:.4f}, with no search: the best trial is "
+            f"{'above' if best > baselines[name] else 'not above'} it." if name else 'No baseline has a RankIC here (one ticker per date?).')
+    return (f"The best trial was picked on the validation blocks that score it, so its score is optimistic: {spread}. {yard} "
+            "The folds' test blocks were never scored: `trendlstm evaluate --config best_config.json` (with the same walk-forward settings) "
+            "judges the tuned settings there, against the baselines. `trendlstm train --config best_config.json` trains them.")
+
 def tune_report(folder, study, configs:dict, data:str, seconds:float, interrupted:bool=False)->Path:
     "Write the tune report folder's files (beside its study.db)"
-    from trendlstm.report import write_report
+    from trendlstm.report import md_html, write_report
     folder = Path(folder)
     trials = study.trials_dataframe(attrs=('number', 'value', 'state', 'params', 'user_attrs', 'duration'))
     trials['duration'] = trials['duration'].dt.total_seconds()
@@ -306,13 +331,15 @@ def tune_report(folder, study, configs:dict, data:str, seconds:float, interrupte
     import matplotlib.pyplot as plt, pandas as pd
     fig1, fig2 = plt.subplots(figsize=(6, 3.2))[0], plt.subplots(figsize=(6, 3.2))[0]
     plot_optimization_history(study, fig1.axes[0]); plot_param_importances(study, fig2.axes[0])
-    summary = dict(command='tune', data=data, study_name=study.study_name, objective=OBJECTIVE, trials=counts, best=best,
+    baselines = study.user_attrs.get('baselines', {})
+    summary = dict(command='tune', data=data, study_name=study.study_name, objective=OBJECTIVE, trials=counts, best=best, baselines=baselines,
                    folds=[dict(test_start=a, test_end=b) for a, b in blocks], seconds=seconds, interrupted=interrupted)
     facts = {'data': data, 'trials': ', '.join(f'{v} {k.lower()}' for k, v in counts.items()), 'objective': 'validation RankIC (val_rank_ic_mean), mean over folds',
-             'best': f"trial {best['trial']}: {best['value']:.4f}" if best else 'no completed trial', 'folds': len(blocks), 'seconds': f'{seconds:.0f}'}
+             'best': f"trial {best['trial']}: {best['value']:.4f}" if best else 'no completed trial',
+             'baselines': ', '.join(f'{k} {v:.4f}' for k, v in baselines.items()) + ' (validation RankIC on the same blocks)' if baselines else 'none with a RankIC',
+             'folds': len(blocks), 'seconds': f'{seconds:.0f}'}
     tables = {'Best parameters': pd.DataFrame([best['params']]) if best else pd.DataFrame(), 'Trials': trials}
-    notes = ("<p>Each trial is scored on the validation blocks before the folds' test blocks, never on the test blocks. "
-             "Train the best settings with <code>trendlstm train --config best_config.json</code>.</p>")
+    notes = md_html(tune_caution(trials.loc[trials.state == 'COMPLETE', 'value'], baselines))
     return write_report(folder, summary, {'trials': trials}, {'optimization_history': (fig1, 'Validation RankIC per trial'),
                         'param_importances': (fig2, 'Importance of each searched setting')}, 'trendlstm tune', facts, tables, notes, settings_of(configs))
 
@@ -324,7 +351,7 @@ def read_search_space(path)->dict: # a .json file: {field: {"low": a, "high": b}
     try: return check_search_space(json.loads(path.read_text()))
     except ValueError as e: raise InputError(f"--space {path}: {' '.join(str(e).split())}") from e
 
-# %% ../nbs/09_tune.ipynb #e026e93b
+# %% ../nbs/09_tune.ipynb #0e80f058
 @command(*TUNE_SECTIONS, name='tune')  # the subcommand `tune`; the Python name stays apart from the function `tune`
 def tune_cli(data:str='sample', # 'sample' (5 tickers, 2000-2013), 'synthetic', or a .csv/.csv.gz/.parquet file of daily prices
              config:str=None, # a .json or .toml file with [model], [data], [training], [loss] and [walk_forward] sections
@@ -360,9 +387,10 @@ def tune_cli(data:str='sample', # 'sample' (5 tickers, 2000-2013), 'synthetic', 
             study, interrupted = optuna.load_study(study_name=STUDY_NAME, storage=open_storage(storage_url(stage/'study.db'))), True
             fail_running_trials(study)   # trials whose worker process was stopped mid-trial
         tune_report(stage, study, cfgs, data, time.perf_counter() - start, interrupted)
-        best = best_trial(study)  # read while the study's database is still in the staged folder
+        best, baselines = best_trial(study), study.user_attrs.get('baselines', {})  # read while the study's database is still in the staged folder
         if interrupted: mark_interrupted(stage, note := "The study was interrupted; this report shows its finished trials. To continue: the same command with --resume.")
     if interrupted: raise Interrupted(f"interrupted; report of the finished trials written to {out/'report.html'}. {note}")
-    found = f"best validation RankIC {best['value']:.4f} (trial {best['trial']})" if best else 'no trial completed'
+    yard = next(iter(baselines.items()), None)
+    found = (f"best validation RankIC {best['value']:.4f} (trial {best['trial']}" + (f"; the best baseline, {yard[0]}, {yard[1]:.4f}" if yard else '') + ")") if best else 'no trial completed'
     print(f"trendlstm tune: {found}; report written to {out/'report.html'}; train it: trendlstm train --data {data} --config {out/'best_config.json'}")
     return study
