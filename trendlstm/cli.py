@@ -163,7 +163,7 @@ def read_config_file(path, names:tuple)->dict: # a .json or .toml file; the sect
         except TypeError as e: raise InputError(f"{where}: [{sec}] {one_line(e)}") from e
     return settings
 
-# %% ../nbs/06_cli.ipynb #fdc2c80e
+# %% ../nbs/06_cli.ipynb #1c3cda80
 def route(options:dict, names:tuple)->dict: # flat {field: value}; the sections
     "Flat options -> {section: {field: value}}; a field of several sections goes to each"
     from trendlstm.config import route_options
@@ -178,7 +178,7 @@ def route(options:dict, names:tuple)->dict: # flat {field: value}; the sections
 def setting_origin(message:str, overrides:dict, file:dict, config:str|None)->str: # a config error; flag values; the file's {section: settings}; its path
     "Where the setting a config error names (`Class.field=`) was given: its flag or its line of the config file, as a prefix ('' if none)"
     named = lambda k: f'.{k}=' in message
-    if k := next((k for k in overrides if named(k)), None): return f"--{k.replace('_', '-')} {overrides[k]}: "
+    if k := next((k for k in overrides if named(k)), None): return f"--{k.replace('_', '-')} {_shown(overrides[k])}: "
     if s_k := next(((s, k) for s, kv in file.items() for k in kv if named(k)), None): return f"{config} [{s_k[0]}] {s_k[1]} = {file[s_k[0]][s_k[1]]!r}: "
     return ''
 
@@ -268,7 +268,7 @@ def command_parser(name:str, stored:bool=False, # a registered command; flags fr
     parser.error = lambda message: _usage_error(parser, message)
     return parser
 
-# %% ../nbs/06_cli.ipynb #5ad2e158
+# %% ../nbs/06_cli.ipynb #22dae2cb
 @contextmanager
 def one_line_notes():
     "Show each warning (the data layer's repair notes, say) and each line of the data layer's log (the feature cache's hits, an input it sorted) as one `trendlstm: ...` line on stderr"
@@ -276,9 +276,10 @@ def one_line_notes():
         print(f"trendlstm: warning: {one_line(message)}", file=sys.stderr)
     class OneLine(logging.Handler):
         def emit(self, record): print(f"trendlstm: {'warning: ' if record.levelno >= logging.WARNING else ''}{one_line(record.getMessage())}", file=sys.stderr)
-    log, handler = logging.getLogger('trendlstm.data'), OneLine()
-    level, log.level = log.level, logging.INFO
-    log.addHandler(handler)
+    log, handler, level = logging.getLogger('trendlstm.data'), OneLine(), logging.getLogger('trendlstm.data').level
+    if os.environ.get('RANK', '0') == '0':   # one process of a torchrun launch says it
+        log.addHandler(handler)
+        if log.getEffectiveLevel() > logging.INFO: log.setLevel(logging.INFO)   # setLevel: the logger's cached answers are reset
     try:
         with warnings.catch_warnings():
             warnings.simplefilter('default')
@@ -369,7 +370,7 @@ def resume_command(data:str, config:str|None, out:Path, overrides:dict, resume_f
     return ' '.join(x for x in ('trendlstm train --data', q(str(data)), f'--config {q(str(config))}' if config else '', flags,
                                 f'--out {q(str(out))} --overwrite --resume {q(str(resume_from))}') if x)
 
-# %% ../nbs/06_cli.ipynb #2de29e46
+# %% ../nbs/06_cli.ipynb #b68eb762
 TRAIN_SECTIONS = ('model', 'data', 'training', 'loss')
 
 @command(*TRAIN_SECTIONS)
@@ -389,7 +390,7 @@ def train(data:str='sample', # 'sample' (5 tickers, 2000-2013), 'synthetic', or 
     check_explain(explain)
     set_threads(threads)
     out = preflight(out or default_out('train'), overwrite, cfgs, resume)
-    with repair_notes() as data_notes: dm = load_data(data, cfgs['data'])
+    with repair_notes(live=True) as data_notes: dm = load_data(data, cfgs['data'])
     trainer = fit_trainer(dm, cfgs, resume)
     metrics, preds = trainer.validate(dm.test_dataloader()), trainer.predict(dm.test_dataloader(), with_labels=True)
     if not trainer.dist.is_main: return None
@@ -408,7 +409,7 @@ def train(data:str='sample', # 'sample' (5 tickers, 2000-2013), 'synthetic', or 
     print(f"trendlstm train: report written to {out/'report.html'} (checkpoint: {out/'checkpoint.pt'})")
     return out
 
-# %% ../nbs/06_cli.ipynb #f9dca178
+# %% ../nbs/06_cli.ipynb #3e02e113
 @command(*TRAIN_SECTIONS, 'walk_forward')
 def evaluate(data:str='sample', # 'sample' (5 tickers, 2000-2013), 'synthetic', or a .csv/.csv.gz/.parquet file of daily prices
              config:str=None, # a .json or .toml file with [model], [data], [training], [loss] and [walk_forward] sections
@@ -431,9 +432,9 @@ def evaluate(data:str='sample', # 'sample' (5 tickers, 2000-2013), 'synthetic', 
     if folds < 1 or seeds < 1: raise InputError(f"--folds {folds} --seeds {seeds}: both must be at least 1.")
     check_jobs(jobs)
     out = preflight(out or default_out('evaluate'), overwrite, cfgs)
-    with repair_notes() as data_notes: prices, first = prices_source(data, cfgs['data']), cfgs['training'].seed or 0   # the loader's notes, shown now
+    with repair_notes(live=True) as data_notes: prices, first = prices_source(data, cfgs['data']), cfgs['training'].seed or 0
     try:
-        with sigterm_as_interrupt(StopRun), repair_notes(data_notes):  # a cut-short fold would bias the comparison: stop the whole walk-forward
+        with sigterm_as_interrupt(StopRun), repair_notes(data_notes, live=True):  # a cut-short fold would bias the comparison: stop the whole walk-forward
             results = walk_forward_evaluate(prices, cfgs['model'], cfgs['training'], folds, tuple(range(first, first + seeds)), cfgs['data'],
                                             cfgs['walk_forward'], cfgs['loss'], n_jobs=jobs)
     except StopRun: raise Interrupted("interrupted during the walk-forward; no report written (a cut-short fold would bias it). Run the command again.") from None

@@ -47,20 +47,38 @@ def _norm_name(c): return ' '.join(str(c).strip().lower().replace('_', ' ').repl
 class DataRepairWarning(UserWarning):
     "A repair of bad input data (counted, with an example); never a silent change"
 
-# %% ../nbs/00_data.ipynb #e1024f34
+# %% ../nbs/00_data.ipynb #718f1cf4
 @contextlib.contextmanager
-def repair_notes(notes:list|None=None): # a list to add to (default: a new one)
-    "Collect the `DataRepairWarning` messages raised inside (each once, in order) into the list it yields; every warning is still shown, on the way out"
-    notes, caught = ([] if notes is None else notes), []
+def repair_notes(notes:list|None=None, # a list to add to (default: a new one)
+                 live:bool=False, # show each warning as it comes (each repair once) instead of when the block ends; repairs are then shown whatever the filters say
+                ):
+    "Collect the `DataRepairWarning` messages raised inside (each once, in order) into the list it yields; every warning is still shown"
+    notes = [] if notes is None else notes
+    if live:
+        with warnings.catch_warnings():
+            warnings.simplefilter('always', DataRepairWarning)
+            show = warnings.showwarning   # the one in force, e.g. the command line's one-line printer
+            def keep(message, category, *args, **kwargs):
+                if issubclass(category, DataRepairWarning):
+                    if str(message) in notes: return
+                    notes.append(str(message))
+                show(message, category, *args, **kwargs)
+            warnings.showwarning = keep
+            yield notes
+        return
+    caught, failing = [], False
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter('always', DataRepairWarning)
             yield notes
+    except BaseException: failing = True; raise
     finally:
         for w in caught:
             repair = issubclass(w.category, DataRepairWarning)
             if repair and str(w.message) not in notes: notes.append(str(w.message))
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source, **({'module': __name__} if repair else {}))   # an explicit module=None drops the warning
+            try: warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source, **({'module': __name__} if repair else {}))   # an explicit module=None drops the warning
+            except Warning:
+                if not failing: raise   # an 'error' filter: the warning is the error, unless the block already failed with its own
 
 # %% ../nbs/00_data.ipynb #9a136aab
 def standardize_columns(

@@ -31,7 +31,7 @@ from .evaluate import (BASELINES, CROSS_SECTIONAL_LABELS, LSTM_MODELS, WalkForwa
 __all__ = ['COMPARISON_COLUMNS', 'LABEL_WORDS', 'INPUT_WORDS', 'ONE_CLASS_SHARE', 'MIN_NAMES_PER_DATE', 'style_table',
            'metric_glossary', 'long_short_curves', 'plot_long_short', 'plot_ic', 'plot_accuracy_by_fold',
            'EvaluationReport', 'evaluation_report', 'data_sentence', 'base_rate_finding', 'names_finding',
-           'backtest_finding', 'report_findings', 'data_notes_md', 'metrics_table', 'jsonable', 'md_html',
+           'backtest_finding', 'report_findings', 'data_notes_html', 'metrics_table', 'jsonable', 'md_html',
            'report_html', 'write_report', 'compare_on_test', 'label_facts', 'run_facts', 'plot_attention_relative',
            'importance_table', 'ReportSection', 'explain_section', 'train_report', 'plot_fold_histories',
            'evaluate_report', 'last_fold_trainer', 'evaluate_explain_section']
@@ -264,10 +264,12 @@ def report_findings(results:WalkForwardResults, # output of `walk_forward_evalua
                backtest_finding(results.settings)]
     return '\n'.join([' '.join(filter(None, [head, data_sentence(results.settings)])), '', *filter(None, caveats), *lines])
 
-# %% ../nbs/06a_report.ipynb #3b1fd3ac
-def data_notes_md(notes:list)->str: # the run's `DataRepairWarning` texts (`repair_notes`)
-    "The data layer's repair notes as a markdown list under a heading ('' when there are none)"
-    return '' if not notes else '**Notes on the data** (what the data layer repaired, dropped or flagged in this run):\n\n' + '\n'.join(f'- {n}' for n in notes)
+# %% ../nbs/06a_report.ipynb #e31d90b5
+def data_notes_html(notes:list)->str: # the run's `DataRepairWarning` texts (`repair_notes`)
+    "The data layer's repair notes as an HTML list under a heading ('' when there are none)"
+    if not notes: return ''
+    return ("<p><strong>Notes on the data</strong> (what the data layer repaired, dropped or flagged in this run):</p>\n<ul>\n"
+            + ''.join(f'<li>{html.escape(n)}</li>\n' for n in notes) + '</ul>\n')
 
 # %% ../nbs/06a_report.ipynb #cf269fb4
 def metrics_table(metrics:dict, horizons)->pd.DataFrame: # flat `<name>_<h>day` metrics; the horizons in days
@@ -445,7 +447,7 @@ def explain_section(test, trainer, # the test windows (`LSTMSequenceDataset`); t
                          dict(permutation_importance=imp, attributions=pd.concat([a.to_frame() for a in attrs], ignore_index=True)),
                          dict(permutation_importance=imp.to_dict('records'), integrated_gradients=ig))
 
-# %% ../nbs/06a_report.ipynb #b9348602
+# %% ../nbs/06a_report.ipynb #2054a863
 def train_report(folder:Path, data:str, dm, trainer, # report folder; --data; `LSTMDataModule`; fitted `LSTMTrainer`
                  metrics:dict, preds:pd.DataFrame, seconds:float, # test metrics (`validate`), test predictions, wall time
                  config:dict, # the run's settings for config.json, {section: {field: value}}
@@ -456,8 +458,7 @@ def train_report(folder:Path, data:str, dm, trainer, # report folder; --data; `L
     ev, att, facts = evaluation_report(results), attention_by_lag(trainer.model, dm.test_dataloader()), run_facts(data, dm, trainer, seconds)
     table = ev.table[list(COMPARISON_COLUMNS)]
     training = dict(epochs=trainer.epoch, best_epoch=trainer.best_epoch)
-    findings = md_html('\n\n'.join([data_sentence(results.settings), '\n'.join(l for l in report_findings(results, training=training).splitlines() if l.startswith('- ')),
-                                      data_notes_md(data_notes)]))
+    findings = md_html('\n\n'.join([data_sentence(results.settings), '\n'.join(l for l in report_findings(results, training=training).splitlines() if l.startswith('- '))])) + data_notes_html(data_notes)
     step = 'week' if dm.config.freq == 'W' else 'trading day'
     section = explain_section(dm.test_dataset, trainer, att, step) if explain else ReportSection({}, {}, {}, None)
     summary = dict(command='train', facts=facts, test=metrics, comparison=table.reset_index().to_dict('records'),
@@ -482,7 +483,7 @@ def plot_fold_histories(histories:dict)->plt.Figure: # {(fold, seed): history} o
     fig.tight_layout()
     return fig
 
-# %% ../nbs/06a_report.ipynb #17efa2b0
+# %% ../nbs/06a_report.ipynb #a58cb105
 def evaluate_report(folder:Path, data:str, results:WalkForwardResults, # report folder; --data; `walk_forward_evaluate`'s results
                     cfgs:dict, seconds:float, # the configs ({'data': ..., 'walk_forward': ...}), wall time
                     config:dict, # the run's settings for config.json, {section: {field: value}}
@@ -506,7 +507,7 @@ def evaluate_report(folder:Path, data:str, results:WalkForwardResults, # report 
                    accuracy_by_fold=(ev.figures['accuracy_by_fold'], 'Direction accuracy of each model per fold, beside the fold\'s base rate.'),
                    history=(plot_fold_histories(results.histories), 'Validation loss per epoch of the LSTM of each fold and seed.'), **section.figures)
     return write_report(folder, summary, dict(history=history, predictions=results.predictions, folds=f, **section.csvs), figures, 'trendlstm evaluate report',
-                        facts, {'The LSTM and the baselines, all folds': style_table(table), 'Folds': f.set_index('fold'), **section.tables}, md_html('\n\n'.join([report_findings(results), data_notes_md(data_notes)])), config)
+                        facts, {'The LSTM and the baselines, all folds': style_table(table), 'Folds': f.set_index('fold'), **section.tables}, md_html(report_findings(results)) + data_notes_html(data_notes), config)
 
 # %% ../nbs/06a_report.ipynb #d36aba2d
 def last_fold_trainer(prices, # the prices (or feature frame) the evaluation read

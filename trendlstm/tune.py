@@ -299,22 +299,25 @@ def plot_param_importances(study, ax=None):
     ax.barh(list(imp)[::-1], list(imp.values())[::-1])
     return ax
 
-# %% ../nbs/09_tune.ipynb #549508de
+# %% ../nbs/09_tune.ipynb #fa3be1f9
 def best_trial(study)->dict|None: # {value, params, trial} of the study's best trial; None before any trial completed
     "The best trial's value, parameters and number"
     try: return dict(value=study.best_value, params=study.best_params, trial=study.best_trial.number)
     except ValueError: return None  # no completed trial
 
 def tune_caution(values, # the completed trials' values (validation RankIC)
-                 baselines:dict, # `validation_baselines`
+                 baselines:dict|None, # `validation_baselines`; None when the study has not computed them
                 )->str:
     "What the best trial's score is worth, in plain words (markdown)"
     if not len(values): return 'No trial completed: there is no best setting yet.'
-    best, name = max(values), next(iter(baselines), None)
+    best, name = max(values), (max(baselines, key=baselines.get) if baselines else None)
     spread = f"the {len(values)} completed trials scored from {min(values):.4f} to {best:.4f} (median {np.median(values):.4f})"
-    yard = (f"The best baseline on the same blocks, `{name}`, scores {baselines[name]:.4f}, with no search: the best trial is "
+    yard = ('The baselines were not computed for this study (resume it to compute them).' if baselines is None else
+            f"The best baseline on the same dates, `{name}`, scores {baselines[name]:.4f}, with no search: the best trial is "
             f"{'above' if best > baselines[name] else 'not above'} it." if name else 'No baseline has a RankIC here (one ticker per date?).')
-    return (f"The best trial was picked on the validation blocks that score it, so its score is optimistic: {spread}. {yard} "
+    return (f"The best trial was picked on the validation blocks that score it, and each trial's score is that of the epoch early stopping "
+            f"picked on the same blocks, so it is optimistic: {spread}. {yard} (The baselines use the base settings' windows: a trial that "
+            "searched `sequence_length` is scored on the same dates, not always the same windows.) "
             "The folds' test blocks were never scored: `trendlstm evaluate --config best_config.json` (with the same walk-forward settings) "
             "judges the tuned settings there, against the baselines. `trendlstm train --config best_config.json` trains them.")
 
@@ -331,12 +334,13 @@ def tune_report(folder, study, configs:dict, data:str, seconds:float, interrupte
     import matplotlib.pyplot as plt, pandas as pd
     fig1, fig2 = plt.subplots(figsize=(6, 3.2))[0], plt.subplots(figsize=(6, 3.2))[0]
     plot_optimization_history(study, fig1.axes[0]); plot_param_importances(study, fig2.axes[0])
-    baselines = study.user_attrs.get('baselines', {})
+    baselines = study.user_attrs.get('baselines')   # None: not computed (a study stopped before, or made elsewhere)
     summary = dict(command='tune', data=data, study_name=study.study_name, objective=OBJECTIVE, trials=counts, best=best, baselines=baselines,
                    folds=[dict(test_start=a, test_end=b) for a, b in blocks], seconds=seconds, interrupted=interrupted)
     facts = {'data': data, 'trials': ', '.join(f'{v} {k.lower()}' for k, v in counts.items()), 'objective': 'validation RankIC (val_rank_ic_mean), mean over folds',
              'best': f"trial {best['trial']}: {best['value']:.4f}" if best else 'no completed trial',
-             'baselines': ', '.join(f'{k} {v:.4f}' for k, v in baselines.items()) + ' (validation RankIC on the same blocks)' if baselines else 'none with a RankIC',
+             'baselines': ('not computed' if baselines is None else ', '.join(f'{k} {v:.4f}' for k, v in sorted(baselines.items(), key=lambda kv: -kv[1]))
+                           + ' (validation RankIC on the same dates)' if baselines else 'none with a RankIC'),
              'folds': len(blocks), 'seconds': f'{seconds:.0f}'}
     tables = {'Best parameters': pd.DataFrame([best['params']]) if best else pd.DataFrame(), 'Trials': trials}
     notes = md_html(tune_caution(trials.loc[trials.state == 'COMPLETE', 'value'], baselines))
@@ -351,7 +355,7 @@ def read_search_space(path)->dict: # a .json file: {field: {"low": a, "high": b}
     try: return check_search_space(json.loads(path.read_text()))
     except ValueError as e: raise InputError(f"--space {path}: {' '.join(str(e).split())}") from e
 
-# %% ../nbs/09_tune.ipynb #0e80f058
+# %% ../nbs/09_tune.ipynb #e9b11480
 @command(*TUNE_SECTIONS, name='tune')  # the subcommand `tune`; the Python name stays apart from the function `tune`
 def tune_cli(data:str='sample', # 'sample' (5 tickers, 2000-2013), 'synthetic', or a .csv/.csv.gz/.parquet file of daily prices
              config:str=None, # a .json or .toml file with [model], [data], [training], [loss] and [walk_forward] sections
@@ -385,12 +389,13 @@ def tune_cli(data:str='sample', # 'sample' (5 tickers, 2000-2013), 'synthetic', 
         except KeyboardInterrupt:
             if not (stage/'study.db').exists(): raise
             study, interrupted = optuna.load_study(study_name=STUDY_NAME, storage=open_storage(storage_url(stage/'study.db'))), True
+            if not study.trials: raise   # stopped before its first trial (while the baselines were scored): nothing to report
             fail_running_trials(study)   # trials whose worker process was stopped mid-trial
         tune_report(stage, study, cfgs, data, time.perf_counter() - start, interrupted)
-        best, baselines = best_trial(study), study.user_attrs.get('baselines', {})  # read while the study's database is still in the staged folder
+        best, baselines = best_trial(study), study.user_attrs.get('baselines') or {}  # read while the study's database is still in the staged folder
         if interrupted: mark_interrupted(stage, note := "The study was interrupted; this report shows its finished trials. To continue: the same command with --resume.")
     if interrupted: raise Interrupted(f"interrupted; report of the finished trials written to {out/'report.html'}. {note}")
-    yard = next(iter(baselines.items()), None)
-    found = (f"best validation RankIC {best['value']:.4f} (trial {best['trial']}" + (f"; the best baseline, {yard[0]}, {yard[1]:.4f}" if yard else '') + ")") if best else 'no trial completed'
+    yard = max(baselines, key=baselines.get, default=None)
+    found = (f"best validation RankIC {best['value']:.4f} (trial {best['trial']}" + (f"; the best baseline, {yard}, {baselines[yard]:.4f}" if yard else '') + ")") if best else 'no trial completed'
     print(f"trendlstm tune: {found}; report written to {out/'report.html'}; train it: trendlstm train --data {data} --config {out/'best_config.json'}")
     return study
