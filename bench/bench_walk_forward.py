@@ -4,14 +4,15 @@
     python bench/bench_walk_forward.py                  # 6 tickers, serial vs n_jobs=2, 2 interleaved rounds; writes its section of bench/README.md
     python bench/bench_walk_forward.py --rounds 3 --tickers AAPL MSFT --jobs 2 4
     python bench/bench_walk_forward.py --seeds 0 1 2    # the three-seed call (the former default) as well
-    python bench/bench_walk_forward.py --seeds 0 1 2 --full-model --rounds 1   # ... and the library's full model, the default before the presets
+    python bench/bench_walk_forward.py --seeds 0 1 2 --full-model --rounds 1   # ... and the call as it was before the presets and the design
 
 Reads the shared `sp500_5yr.csv.gz` (`trendlstm.data.sp500_path`: `../shared/data/` beside the project, or the
 `TRENDLSTM_SP500` variable) and keeps the named tickers. Every variant is the same default call: 3 expanding folds,
-the walk-forward presets (`LSTMModelConfig.small()`, `LSTMTrainingConfig.walk_forward()`), the data layer's default
-windows, every baseline; only `n_jobs` changes (and, with `--seeds`, a variant with those seeds added; with `--full-model`,
-one with those seeds, `LSTMModelConfig()` and `LSTMTrainingConfig()` (100 epochs), as the call was before the presets, serial and
-with each `--jobs`: long trainings). Each run starts
+the package's default design (`trendlstm.evaluate.default_design()`: daily price-history windows, the IC loss on date
+batches, `LSTMModelConfig.small()`, `LSTMTrainingConfig.walk_forward()`), every baseline; only `n_jobs` changes (and, with
+`--seeds`, a variant with those seeds added; with `--full-model`, one with those seeds and the call as it was before the
+presets and the design: `LSTMModelConfig()`, `LSTMTrainingConfig()` (100 epochs), the data layer's default weekly
+windows of engineered features and `LSTMLossConfig()`, serial and with each `--jobs`: long trainings). Each run starts
 from a fresh pool of worker processes (the loky pool is shut down after every call), so the process start-up a
 first parallel call pays is in its time. Variants alternate within each round (the order rotates); the table gives
 the fastest round of each (load only ever slows a run down): wall seconds, and CPU seconds of this process plus its
@@ -21,7 +22,8 @@ import argparse, os, resource, sys, time, warnings
 from pathlib import Path
 import torch
 from joblib.externals.loky import get_reusable_executor
-from trendlstm.data import load_prices, sp500_path
+from trendlstm.data import LSTMSequenceConfig, load_prices, sp500_path
+from trendlstm.loss import LSTMLossConfig
 from trendlstm.evaluate import walk_forward_evaluate
 from trendlstm.model import LSTMModelConfig
 from trendlstm.trainer import LSTMTrainingConfig
@@ -52,7 +54,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--tickers', nargs='+', default=list(TICKERS)); p.add_argument('--jobs', type=int, nargs='+', default=[2])
     p.add_argument('--seeds', type=int, nargs='+', default=None, help='also time the call with these seeds (serial)')
-    p.add_argument('--full-model', action='store_true', help='also time the call with --seeds, LSTMModelConfig() and LSTMTrainingConfig()')
+    p.add_argument('--full-model', action='store_true', help='also time the call with --seeds as it was before the presets and the design: LSTMModelConfig(), LSTMTrainingConfig(), LSTMSequenceConfig(), LSTMLossConfig()')
     p.add_argument('--rounds', type=int, default=2); p.add_argument('--no-readme', action='store_true')
     a = p.parse_args()
     if a.full_model and not a.seeds: p.error('--full-model needs --seeds, e.g. --seeds 0 1 2')
@@ -64,8 +66,9 @@ def main():
     variants = {'serial (n_jobs=1)': (1, {}), **{f'n_jobs={j}': (j, {}) for j in a.jobs}}
     if a.seeds: variants[f"seeds={tuple(a.seeds)}, serial"] = (1, dict(seeds=tuple(a.seeds)))
     if a.full_model:
-        full = dict(seeds=tuple(a.seeds), model_config=LSTMModelConfig(), training_config=LSTMTrainingConfig(checkpoint_dir=None, show_progress=False))
-        variants |= {f"seeds={tuple(a.seeds)}, LSTMModelConfig(), LSTMTrainingConfig(), {'serial' if j == 1 else f'n_jobs={j}'}": (j, full) for j in (1, *a.jobs)}
+        full = dict(seeds=tuple(a.seeds), model_config=LSTMModelConfig(), training_config=LSTMTrainingConfig(checkpoint_dir=None, show_progress=False),
+                    data_config=LSTMSequenceConfig(), loss_config=LSTMLossConfig())
+        variants |= {f"seeds={tuple(a.seeds)}, the call before the presets and the design, {'serial' if j == 1 else f'n_jobs={j}'}": (j, full) for j in (1, *a.jobs)}
     names, runs = list(variants), {k: [] for k in variants}
     load0 = os.getloadavg()
     for r in range(a.rounds):
@@ -74,7 +77,7 @@ def main():
         print(f'round {r}: ' + ', '.join(f'{k} {runs[k][-1][0]:.1f} s wall, {runs[k][-1][1]:.1f} s CPU' for k in names), flush=True)
     best = {k: min(v) for k, v in runs.items()}  # the fastest round (by wall time)
     ref = best[names[0]][0]
-    lines = [f"`walk_forward_evaluate(prices)` with its defaults on {prices.ticker.nunique()} S&P 500 tickers ({', '.join(sorted(prices.ticker.unique()))}; "
+    lines = [f"`walk_forward_evaluate(prices)` with its defaults (`default_design()`) on {prices.ticker.nunique()} S&P 500 tickers ({', '.join(sorted(prices.ticker.unique()))}; "
              f"{len(prices):,} daily rows, {prices.date.min():%Y-%m-%d} to {prices.date.max():%Y-%m-%d}), {os.cpu_count()} cores; fastest of {a.rounds} "
              f"interleaved rounds; load average {load0[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end.", '',
              '| variant | trainings | epochs trained | wall seconds | CPU seconds (all processes) | wall time (x serial) |', '|---|---|---|---|---|---|']

@@ -3,7 +3,9 @@
 drop the plain-text copy of an output that also has a figure, HTML or markdown (the docs site and Jupyter show those),
 and store each HTML output on one line: a newline and the indentation after it become one space, which HTML reads the same
 (outputs with <pre>, <textarea> or <script>, where a newline can matter, are left as they are), and the notebook no longer
-stores a JSON string per line of a table.
+stores a JSON string per line of a table. A path under the project root in a printed output (a warning's
+`/home/me/trendlstm/trendlstm/evaluate.py:158`) is written relative to the root (`trendlstm/evaluate.py:158`), so no
+stored output names the folders of the machine that ran it.
 
     python tools/shrink_figures.py                 # every notebook in nbs/
     python tools/shrink_figures.py nbs/04_examples.ipynb --check   # exit 1 if a notebook's outputs would still shrink by more than 10%
@@ -29,6 +31,7 @@ def shrink_png(data:bytes)->bytes:
 
 RICH_MIMES = ('image/png', 'text/html', 'text/markdown')  # an output with one of these needs no text/plain copy
 LAYOUT_TAGS = ('<pre', '<textarea', '<script')  # HTML where a newline is not just whitespace
+ROOT = Path(__file__).resolve().parent.parent  # the project root
 
 
 def one_line_html(html:str)->str:
@@ -36,11 +39,20 @@ def one_line_html(html:str)->str:
     return html if any(t in html for t in LAYOUT_TAGS) else re.sub(r'[ \t]*\n[ \t]*', ' ', html).strip()
 
 
+def project_relative(text:str)->str:
+    "`text` with each path under the project root written relative to it"
+    return text.replace(f'{ROOT}/', '')
+
+
 def shrink_notebook(path:Path, write:bool=True)->tuple:
     "Shrink every stored PNG of notebook `path` and drop redundant plain text; returns (bytes before, bytes after) of its outputs' data"
     nb, before, after = read_nb(path), 0, 0
     for cell in nb.cells:
         for out in cell.get('outputs', []):
+            if out.get('output_type') == 'stream':
+                text = ''.join(out['text']); rel = project_relative(text)
+                before, after = before + len(text), after + len(rel)
+                if rel != text: out['text'] = rel
             data = out.get('data', {})
             if 'text/plain' in data and any(m in data for m in RICH_MIMES):
                 before += len(''.join(data.pop('text/plain')))

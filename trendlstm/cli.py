@@ -23,7 +23,7 @@ __all__ = ['DERIVED', 'CLI_HELP', 'COMMON_FLAGS', 'FLAG_ALIASES', 'FLAG_KEYS', '
            'one_line_notes', 'usage', 'main', 'prices_source', 'load_data', 'fit_trainer', 'check_jobs',
            'check_explain', 'resume_command', 'train', 'evaluate', 'unscored_tickers', 'predict', 'capture_main']
 
-# %% ../nbs/06_cli.ipynb #bf2a4ebe
+# %% ../nbs/06_cli.ipynb #29b12e51
 DERIVED = ('input_dim', 'horizons')  # model and loss fields the data sets
 
 def sections()->dict:
@@ -32,11 +32,10 @@ def sections()->dict:
     from trendlstm.model import LSTMModelConfig
     from trendlstm.loss import LSTMLossConfig
     from trendlstm.trainer import LSTMTrainingConfig
-    from trendlstm.evaluate import WalkForwardConfig
-    training = LSTMTrainingConfig.small(batch_by_date=True)  # the IC loss of `ranking()` compares the names of one date
-    return dict(model=(LSTMModelConfig, LSTMModelConfig.small()), data=(LSTMSequenceConfig, LSTMSequenceConfig.daily_price_history(seed=training.seed)),
-                training=(LSTMTrainingConfig, training), loss=(LSTMLossConfig, LSTMLossConfig.ranking()),
-                walk_forward=(WalkForwardConfig, WalkForwardConfig()))
+    from trendlstm.evaluate import WalkForwardConfig, default_design
+    design = default_design(LSTMTrainingConfig.small())   # the edge study's design with the budget of the `small()` preset
+    classes = dict(model=LSTMModelConfig, data=LSTMSequenceConfig, training=LSTMTrainingConfig, loss=LSTMLossConfig)
+    return {s: (cls, design[s]) for s, cls in classes.items()} | dict(walk_forward=(WalkForwardConfig, WalkForwardConfig()))
 
 # %% ../nbs/06_cli.ipynb #8fd6855f
 def config_fields(names:tuple)->dict: # the sections a command reads

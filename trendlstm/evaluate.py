@@ -24,7 +24,7 @@ from .metrics import score_predictions
 __all__ = ['CROSS_SECTIONAL_LABELS', 'BASELINES', 'LSTM_MODELS', 'TABLE_COLUMNS', 'WindowSet', 'windows_from_dataset',
            'above_date_median', 'predictions_frame', 'BaselineConfig', 'evaluate_baselines', 'metrics_by',
            'seed_summary', 'WalkForwardResults', 'results_from_predictions', 'comparison_table', 'WalkForwardConfig',
-           'lstm_outputs', 'ensemble_outputs', 'check_n_jobs', 'run_jobs', 'walk_forward_evaluate']
+           'lstm_outputs', 'ensemble_outputs', 'check_n_jobs', 'run_jobs', 'default_design', 'walk_forward_evaluate']
 
 # %% ../nbs/05_evaluate.ipynb #77ff58f0
 @dataclass
@@ -297,21 +297,29 @@ def _fold_table(folds, seconds)->pd.DataFrame:
     return pd.DataFrame([dict(fold=f.fold, train_start=f.train_start, val_start=f.val_start, test_start=f.test_start, test_end=f.test_end,
                               n_train=len(f.train), n_val=len(f.val), n_test=len(f.test), lstm_seconds=seconds.get(f.fold, np.nan)) for f in folds])
 
-# %% ../nbs/05_evaluate.ipynb #540a037d
+# %% ../nbs/05_evaluate.ipynb #757cd720
+def default_design(training:LSTMTrainingConfig=None, # the training budget (default `LSTMTrainingConfig.walk_forward()`); date batches are set on it
+                  )->dict: # the `data`, `model`, `training` and `loss` configs
+    "The design the edge study chose on validation blocks: daily price history, raw label, IC loss on date batches, the small model"
+    training = (training or LSTMTrainingConfig.walk_forward()).replace(batch_by_date=True)  # the IC loss compares the names of one date
+    return dict(data=LSTMSequenceConfig.daily_price_history(seed=training.seed), model=LSTMModelConfig.small(), training=training,
+                loss=LSTMLossConfig.ranking())
+
+# %% ../nbs/05_evaluate.ipynb #09c403e5
 def walk_forward_evaluate(prices_or_frame, # prices (anything `load_prices` reads) or, with `data_config.feature_columns`, your feature frame
-                          model_config:LSTMModelConfig|dict=None, # LSTM config (or its `to_dict()`; default `LSTMModelConfig.small()`); input width and horizons come from the data
-                          training_config:LSTMTrainingConfig=None, # trainer config (default `LSTMTrainingConfig.walk_forward()`); its `seed` is replaced by each of `seeds`
+                          model_config:LSTMModelConfig|dict=None, # LSTM config (or its `to_dict()`); default: `default_design()`'s, `LSTMModelConfig.small()`; input width and horizons come from the data
+                          training_config:LSTMTrainingConfig=None, # trainer config (default: `default_design()`'s, `walk_forward()` with date batches); its `seed` is replaced by each of `seeds`
                           folds:int|list=3, # number of walk-forward test blocks, or a list of `WalkForwardFold` you built
                           seeds:tuple|None=None, # one LSTM per seed and fold (default: the training config's `seed` alone); several also give the `lstm_ensemble` row
-                          data_config:LSTMSequenceConfig=None, # windows, horizons, label, inputs, purge and embargo
+                          data_config:LSTMSequenceConfig=None, # windows, horizons, label, inputs, purge and embargo (default: `default_design()`'s, `daily_price_history()`)
                           config:WalkForwardConfig=None, # fold mode, validation span, backtest, baselines
-                          loss_config:LSTMLossConfig|dict=None, # the LSTM's loss (e.g. `ic_weight`); horizons come from the data
+                          loss_config:LSTMLossConfig|dict=None, # the LSTM's loss (default: `default_design()`'s, `ranking()`); horizons come from the data
                           n_jobs:int=1, # processes for the folds' and seeds' trainings (`run_jobs`); the results do not depend on it
                          )->WalkForwardResults:
     "Retrain the LSTM per walk-forward fold and seed, fit the baselines on the same folds, score all on the same test windows"
-    config, data_config = config or WalkForwardConfig(), data_config or LSTMSequenceConfig()
-    model_config = LSTMModelConfig.small() if model_config is None else model_config
-    training_config = LSTMTrainingConfig.walk_forward() if training_config is None else training_config
+    design, config = default_design(), config or WalkForwardConfig()
+    data_config, model_config, training_config, loss_config = (design[k] if c is None else c for k, c in
+        (('data', data_config), ('model', model_config), ('training', training_config), ('loss', loss_config)))
     seeds = (training_config.seed,) if seeds is None else tuple(seeds)
     if isinstance(folds, int):
         folds = LSTMDataModule(_load_prices(prices_or_frame, data_config), data_config).walk_forward_folds(

@@ -95,7 +95,7 @@ class LSTMTrainingConfig(ConfigBase):
         "The trackers `loggers` names ('tensorboard,mlflow' -> ['tensorboard', 'mlflow'])"
         return [n.strip() for n in (self.loggers or '').split(',') if n.strip()]
 
-# %% ../nbs/03_trainer.ipynb #215a3780
+# %% ../nbs/03_trainer.ipynb #dc8f5654
 @patch(cls_method=True)
 def small(cls:LSTMTrainingConfig, **overrides): # fields to change on top of the preset, as for `replace`
     "A preset that trains in minutes: at most 40 epochs, patience 8, no checkpoint files (the command line's `train` and `evaluate` use it, with `batch_by_date=True`)"
@@ -103,7 +103,7 @@ def small(cls:LSTMTrainingConfig, **overrides): # fields to change on top of the
 
 @patch(cls_method=True)
 def walk_forward(cls:LSTMTrainingConfig, **overrides): # fields to change on top of the preset
-    "`walk_forward_evaluate`'s preset, one fit per fold and seed: `small()` with at most 20 epochs, no progress bars"
+    "`walk_forward_evaluate`'s budget, one fit per fold and seed: `small()` with at most 20 epochs, no progress bars"
     return cls.small(epochs=20, show_progress=False).replace(**overrides)
 
 # %% ../nbs/03_trainer.ipynb #0683916a
@@ -509,7 +509,7 @@ def _progress_prefix(train, seed)->str:
     fold = getattr(train, 'fold', None)
     return (f"fold {fold + 1}, " if isinstance(fold, int) else '') + (f"seed {seed}, " if seed is not None else '')
 
-# %% ../nbs/03_trainer.ipynb #f6c6be25
+# %% ../nbs/03_trainer.ipynb #a0909e41
 def _auto_metric(metric:str, loader)->str:
     "The early-stopping metric `metric` names for `loader`'s labels ('auto': 'loss' for raw labels, 'rank_ic_mean' otherwise)"
     if metric != 'auto': return metric
@@ -527,6 +527,7 @@ def _data_on_device(self:LSTMTrainer, datasets:list)->bool:
 @patch
 def _train_loader(self:LSTMTrainer, dataset, on_device:bool=False):
     "Shuffled training batches of `config.batch_size` windows (whole dates with `config.batch_by_date`), gathered on the device when `on_device`"
+    self._check_ic_batches(dataset)
     kw = dict(shuffle=True, seed=self.config.seed, by_date=self.config.batch_by_date)
     return DeviceDataLoader(dataset, self.config.batch_size, device=self.device, **kw) if on_device else dataset.dataloader(self.config.batch_size, **kw)
 
@@ -545,6 +546,21 @@ def _fit_loaders(self:LSTMTrainer, train, val_loader)->tuple:
     if val_loader is None:
         raise ValueError("fit needs validation windows: pass val_loader, or an LSTMDataModule or WalkForwardFold as `train`")
     return train, val_loader
+
+# %% ../nbs/03_trainer.ipynb #b984665b
+@patch
+def _check_ic_batches(self:LSTMTrainer, dataset):
+    "Warn when the IC loss cannot count a date on this data, or would get shuffled batches holding too few windows of any one date"
+    loss = getattr(self.loss_fn, 'config', None)
+    if getattr(loss, 'ic_weight', 0) <= 0: return
+    counts = np.unique(dataset.table.date[dataset.ends].numpy(), return_counts=True)[1]
+    head = f"LSTMLossConfig.ic_weight={loss.ic_weight}: the IC loss correlates the scores of one date's windows within a batch, and a date counts with ic_min_count={loss.ic_min_count} of them"
+    if counts.max(initial=0) < loss.ic_min_count:
+        warnings.warn(f"{head}; no date of these training windows has that many (at most {counts.max(initial=0)}: too few tickers), so it trains nothing; "
+                      "set ic_weight=0 (--ic-weight 0)", UserWarning, stacklevel=4)
+    elif not self.config.batch_by_date and (per_date := self.config.batch_size / len(counts)) < loss.ic_min_count:
+        warnings.warn(f"{head}; with batch_by_date=False a shuffled batch of {self.config.batch_size} windows from {len(counts):,} dates holds about "
+                      f"{per_date:.2g} of each, so few dates count; set batch_by_date=True (--batch-by-date) for batches of whole dates", UserWarning, stacklevel=4)
 
 # %% ../nbs/03_trainer.ipynb #8bf4c908
 @patch
