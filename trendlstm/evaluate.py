@@ -305,10 +305,10 @@ def default_design(training:LSTMTrainingConfig=None, # the training budget (defa
     return dict(data=LSTMSequenceConfig.daily_price_history(seed=training.seed), model=LSTMModelConfig.small(), training=training,
                 loss=LSTMLossConfig.ranking())
 
-# %% ../nbs/05_evaluate.ipynb #09c403e5
+# %% ../nbs/05_evaluate.ipynb #92d44e55
 def walk_forward_evaluate(prices_or_frame, # prices (anything `load_prices` reads) or, with `data_config.feature_columns`, your feature frame
                           model_config:LSTMModelConfig|dict=None, # LSTM config (or its `to_dict()`); default: `default_design()`'s, `LSTMModelConfig.small()`; input width and horizons come from the data
-                          training_config:LSTMTrainingConfig=None, # trainer config (default: `default_design()`'s, `walk_forward()` with date batches); its `seed` is replaced by each of `seeds`
+                          training_config:LSTMTrainingConfig=None, # trainer config (default: `default_design()`'s, `walk_forward()` with date batches; with the design's loss, batches of whole dates); its `seed` is replaced by each of `seeds`
                           folds:int|list=3, # number of walk-forward test blocks, or a list of `WalkForwardFold` you built
                           seeds:tuple|None=None, # one LSTM per seed and fold (default: the training config's `seed` alone); several also give the `lstm_ensemble` row
                           data_config:LSTMSequenceConfig=None, # windows, horizons, label, inputs, purge and embargo (default: `default_design()`'s, `daily_price_history()`)
@@ -317,7 +317,8 @@ def walk_forward_evaluate(prices_or_frame, # prices (anything `load_prices` read
                           n_jobs:int=1, # processes for the folds' and seeds' trainings (`run_jobs`); the results do not depend on it
                          )->WalkForwardResults:
     "Retrain the LSTM per walk-forward fold and seed, fit the baselines on the same folds, score all on the same test windows"
-    design, config = default_design(), config or WalkForwardConfig()
+    design, config = default_design(training_config if loss_config is None else None), config or WalkForwardConfig()
+    if loss_config is None: training_config = design['training']  # the design's IC loss comes with its date batches, on the budget given
     data_config, model_config, training_config, loss_config = (design[k] if c is None else c for k, c in
         (('data', data_config), ('model', model_config), ('training', training_config), ('loss', loss_config)))
     seeds = (training_config.seed,) if seeds is None else tuple(seeds)

@@ -547,9 +547,9 @@ def _fit_loaders(self:LSTMTrainer, train, val_loader)->tuple:
         raise ValueError("fit needs validation windows: pass val_loader, or an LSTMDataModule or WalkForwardFold as `train`")
     return train, val_loader
 
-# %% ../nbs/03_trainer.ipynb #b984665b
+# %% ../nbs/03_trainer.ipynb #ed20e02f
 @patch
-def _check_ic_batches(self:LSTMTrainer, dataset):
+def _check_ic_batches(self:LSTMTrainer, dataset:LSTMSequenceDataset): # the training windows `fit` batches
     "Warn when the IC loss cannot count a date on this data, or would get shuffled batches holding too few windows of any one date"
     loss = getattr(self.loss_fn, 'config', None)
     if getattr(loss, 'ic_weight', 0) <= 0: return
@@ -557,10 +557,10 @@ def _check_ic_batches(self:LSTMTrainer, dataset):
     head = f"LSTMLossConfig.ic_weight={loss.ic_weight}: the IC loss correlates the scores of one date's windows within a batch, and a date counts with ic_min_count={loss.ic_min_count} of them"
     if counts.max(initial=0) < loss.ic_min_count:
         warnings.warn(f"{head}; no date of these training windows has that many (at most {counts.max(initial=0)}: too few tickers), so it trains nothing; "
-                      "set ic_weight=0 (--ic-weight 0)", UserWarning, stacklevel=4)
-    elif not self.config.batch_by_date and (per_date := self.config.batch_size / len(counts)) < loss.ic_min_count:
-        warnings.warn(f"{head}; with batch_by_date=False a shuffled batch of {self.config.batch_size} windows from {len(counts):,} dates holds about "
-                      f"{per_date:.2g} of each, so few dates count; set batch_by_date=True (--batch-by-date) for batches of whole dates", UserWarning, stacklevel=4)
+                      "set ic_weight=0 (--ic-weight 0)", UserWarning, stacklevel=5)
+    elif not self.config.batch_by_date and (per_date := (batch := max(self.config.batch_size // self.dist.world_size, 1)) / len(counts)) < loss.ic_min_count:
+        warnings.warn(f"{head}; with batch_by_date=False a shuffled batch of {batch} windows from {len(counts):,} dates holds about "
+                      f"{per_date:.2g} of each, so few dates count; set batch_by_date=True (--batch-by-date) for batches of whole dates", UserWarning, stacklevel=5)
 
 # %% ../nbs/03_trainer.ipynb #8bf4c908
 @patch
