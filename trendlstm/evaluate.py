@@ -297,13 +297,13 @@ def _fold_table(folds, seconds)->pd.DataFrame:
     return pd.DataFrame([dict(fold=f.fold, train_start=f.train_start, val_start=f.val_start, test_start=f.test_start, test_end=f.test_end,
                               n_train=len(f.train), n_val=len(f.val), n_test=len(f.test), lstm_seconds=seconds.get(f.fold, np.nan)) for f in folds])
 
-# %% ../nbs/05_evaluate.ipynb #757cd720
+# %% ../nbs/05_evaluate.ipynb #bd739feb
 def default_design(training:LSTMTrainingConfig=None, # the training budget (default `LSTMTrainingConfig.walk_forward()`); date batches are set on it
                   )->dict: # the `data`, `model`, `training` and `loss` configs
     "The design the edge study chose on validation blocks: daily price history, raw label, IC loss on date batches, the small model"
     training = (training or LSTMTrainingConfig.walk_forward()).replace(batch_by_date=True)  # the IC loss compares the names of one date
-    return dict(data=LSTMSequenceConfig.daily_price_history(seed=training.seed), model=LSTMModelConfig.small(), training=training,
-                loss=LSTMLossConfig.ranking())
+    data = LSTMSequenceConfig.daily_price_history(**({} if training.seed is None else dict(seed=training.seed)))  # the split's seed: the training's
+    return dict(data=data, model=LSTMModelConfig.small(), training=training, loss=LSTMLossConfig.ranking())
 
 # %% ../nbs/05_evaluate.ipynb #92d44e55
 def walk_forward_evaluate(prices_or_frame, # prices (anything `load_prices` reads) or, with `data_config.feature_columns`, your feature frame
