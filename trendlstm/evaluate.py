@@ -305,7 +305,7 @@ def default_design(training:LSTMTrainingConfig=None, # the training budget (defa
     data = LSTMSequenceConfig.daily_price_history(**({} if training.seed is None else dict(seed=training.seed)))  # the split's seed: the training's
     return dict(data=data, model=LSTMModelConfig.small(), training=training, loss=LSTMLossConfig.ranking())
 
-# %% ../nbs/05_evaluate.ipynb #92d44e55
+# %% ../nbs/05_evaluate.ipynb #bb301425
 def walk_forward_evaluate(prices_or_frame, # prices (anything `load_prices` reads) or, with `data_config.feature_columns`, your feature frame
                           model_config:LSTMModelConfig|dict=None, # LSTM config (or its `to_dict()`); default: `default_design()`'s, `LSTMModelConfig.small()`; input width and horizons come from the data
                           training_config:LSTMTrainingConfig=None, # trainer config (default: `default_design()`'s, `walk_forward()` with date batches; with the design's loss, batches of whole dates); its `seed` is replaced by each of `seeds`
@@ -317,7 +317,7 @@ def walk_forward_evaluate(prices_or_frame, # prices (anything `load_prices` read
                           n_jobs:int=1, # processes for the folds' and seeds' trainings (`run_jobs`); the results do not depend on it
                          )->WalkForwardResults:
     "Retrain the LSTM per walk-forward fold and seed, fit the baselines on the same folds, score all on the same test windows"
-    design, config = default_design(training_config if loss_config is None else None), config or WalkForwardConfig()
+    design, config = default_design(training_config), config or WalkForwardConfig()
     if loss_config is None: training_config = design['training']  # the design's IC loss comes with its date batches, on the budget given
     data_config, model_config, training_config, loss_config = (design[k] if c is None else c for k, c in
         (('data', data_config), ('model', model_config), ('training', training_config), ('loss', loss_config)))
