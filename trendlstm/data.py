@@ -80,14 +80,29 @@ def repair_notes(notes:list|None=None, # a list to add to (default: a new one)
             except Warning:
                 if not failing: raise   # an 'error' filter: the warning is the error, unless the block already failed with its own
 
-# %% ../nbs/00_data.ipynb #9a136aab
+# %% ../nbs/00_data.ipynb #f690ea67
+def _long_from_wide(df, where):
+    "Stack a frame with (field, ticker) or (ticker, field) column pairs, as `yfinance.download` gives, into one row per date and ticker"
+    closes = {*COLUMN_ALIASES['close'], *COLUMN_ALIASES['adj_close']}
+    field = [i for i in range(df.columns.nlevels) if closes & {_norm_name(v) for v in df.columns.get_level_values(i)}]
+    if df.columns.nlevels != 2 or len(field) != 1:
+        raise ValueError(f"{where}: the columns are a {df.columns.nlevels}-level MultiIndex with {'no' if not field else 'more than one'} level of price fields; "
+                         "pass a long frame (date, ticker, open, high, low, close, volume) or two column levels, one of fields (Open, ..., Close) "
+                         "and one of tickers, as yfinance.download gives.")
+    level = 1 - field[0]
+    tickers = df.columns.get_level_values(level).unique()
+    long = pd.concat({t: df.xs(t, axis=1, level=level) for t in tickers}, names=['ticker'])   # index (ticker, the frame's own index)
+    long.columns.name = None
+    return long.reset_index(level='ticker')
+
 def standardize_columns(
     df:pd.DataFrame, # raw frame in any common spelling
     ticker:str|None=None, # name for a single-ticker frame without a ticker column
     where:str='<DataFrame>', # the source, for error messages
     keep=(), # columns never renamed (your own feature columns, e.g. one called `vol`)
 )->pd.DataFrame: # the frame with canonical column names
-    "Rename common spellings (`Date`, `Name`/`Symbol`, `Adj Close`, ...) to canonical names"
+    "Rename common spellings (`Date`, `Name`/`Symbol`, `Adj Close`, ...) to canonical names; a wide frame of (field, ticker) columns is stacked first"
+    if isinstance(df.columns, pd.MultiIndex): df = _long_from_wide(df, where)
     if isinstance(df.index, pd.MultiIndex):   # e.g. (date, ticker): unnamed levels are named by their values
         df = df.reset_index(names=[n if n is not None else 'date' if pd.api.types.is_datetime64_any_dtype(df.index.levels[i]) else 'ticker'
                                    for i, n in enumerate(df.index.names)])
@@ -104,7 +119,7 @@ def standardize_columns(
     df = df.rename(columns={c: canon for canon, c in found.items()})
     return df if 'ticker' in df.columns else df.assign(ticker=ticker or 'TICKER')
 
-# %% ../nbs/00_data.ipynb #03c63b5f
+# %% ../nbs/00_data.ipynb #92acc5f4
 def _example(df, mask, col=None):
     "Describe the first row where `mask` holds, for an error message"
     i = int(np.flatnonzero(np.asarray(mask))[0])
@@ -135,7 +150,10 @@ def _parse_dates(df, where):
     digits = len(head) > 0 and not pd.api.types.is_numeric_dtype(v) and head.astype(str).str.fullmatch(r'\s*\d{8,19}\s*').all()
     if pd.api.types.is_bool_dtype(v): raise ValueError(f"{where}: column 'date' holds True/False values; pass dates.")
     numeric = pd.api.types.is_numeric_dtype(v) or digits
-    d = _numeric_dates(v, df, where) if numeric else pd.to_datetime(v, errors='coerce')
+    try: d = _numeric_dates(v, df, where) if numeric else pd.to_datetime(v, errors='coerce')
+    except ValueError as e:   # text with several UTC offsets (a daylight-saving change): each row's own wall-clock date, as for a tz-aware column
+        if 'timezone' not in str(e).lower(): raise
+        d = pd.to_datetime(v.astype(str).str.replace(r'\s*(?:Z|[+-]\d{2}:?\d{2})$', '', regex=True), errors='coerce')
     if getattr(d.dt, 'tz', None) is not None: d = d.dt.tz_localize(None)
     if d.isna().any():
         raise ValueError(f"{where}: column 'date' has missing or unparseable dates in {_example(df, d.isna(), 'date')}; "
