@@ -289,7 +289,7 @@ def _sniff_csv(text:str)->tuple:
     decimal = ',' if sep != ',' and any(re.fullmatch(r'[-+]?\d+,\d+', c) for c in cells) else '.'
     return sep, decimal
 
-# %% ../nbs/00_data.ipynb #76178f81
+# %% ../nbs/00_data.ipynb #08ca6196
 def _read_csv(path, kind, sep, decimal, encoding):
     "Read a delimited text file (compressed or not), ticker columns as text; return the frame and what was used"
     raw = _head_bytes(path, kind)
@@ -303,21 +303,26 @@ def _read_csv(path, kind, sep, decimal, encoding):
     try: header = pd.read_csv(io.StringIO(text), sep=sep, nrows=0).columns
     except pd.errors.EmptyDataError: raise ValueError(f"{path}: no header line and no rows (blank text); nothing to load.") from None
     tick = [c for c in header if _norm_name(c) in COLUMN_ALIASES['ticker']]
-    na = {c: ([''] if c in tick else CSV_NA_VALUES) for c in header}
+    second, third = ([c.strip() for c in line.split(sep)] for line in (text.splitlines()[1:3] + ['', ''])[:2])
+    wide = (_norm_name(second[0]) in COLUMN_ALIASES['ticker'] and _norm_name(third[0]) in COLUMN_ALIASES['date']
+            and not any(third[1:]))   # yfinance's CSV: a row of fields, a row of tickers, a row naming the date column
+    kw = (dict(header=[0, 1], index_col=0, skiprows=[2], na_values=CSV_NA_VALUES) if wide
+          else dict(dtype={c: str for c in tick}, na_values={c: ([''] if c in tick else CSV_NA_VALUES) for c in header}))
     comp = None if kind == 'text' else kind
-    try: df = pd.read_csv(path, sep=sep, decimal=decimal, encoding=encoding, compression=comp, dtype={c: str for c in tick},
-                          keep_default_na=False, na_values=na)
+    try: df = pd.read_csv(path, sep=sep, decimal=decimal, encoding=encoding, compression=comp, keep_default_na=False, **kw)
     except UnicodeDecodeError as e:
         raise ValueError(f"{path}: not {encoding} text ({e.reason} at byte {e.start}); pass encoding='latin-1' (or the file's encoding).") from None
     except pd.errors.ParserError as e:
         raise ValueError(f"{path}: cannot read it as {sep!r}-delimited text ({str(e).strip()}); pass sep=... (and decimal=...) to say how.") from None
+    if wide: return df.rename_axis('date'), dict(kind=kind, encoding=encoding, sep=sep, decimal=decimal, layout='wide')
     return df, dict(kind=kind, encoding=encoding, sep=sep, decimal=decimal)
 
-# %% ../nbs/00_data.ipynb #2ede50f3
+# %% ../nbs/00_data.ipynb #9253cf80
 def _read_parquet(path)->pd.DataFrame:
     "A Parquet file read one column at a time, so Arrow's copy of the file never sits beside the whole frame"
     import pyarrow.parquet as pq
     f = pq.ParquetFile(path)
+    if len((f.schema_arrow.pandas_metadata or {}).get('column_indexes') or []) > 1: return pd.read_parquet(path)   # a wide frame: pandas rebuilds its column levels
     cols = {}
     for name in f.schema_arrow.names:
         col = f.read(columns=[name]).column(0)
