@@ -119,7 +119,7 @@ def standardize_columns(
     df = df.rename(columns={c: canon for canon, c in found.items()})
     return df if 'ticker' in df.columns else df.assign(ticker=ticker or 'TICKER')
 
-# %% ../nbs/00_data.ipynb #92acc5f4
+# %% ../nbs/00_data.ipynb #1ea00b0b
 def _example(df, mask, col=None):
     "Describe the first row where `mask` holds, for an error message"
     i = int(np.flatnonzero(np.asarray(mask))[0])
@@ -143,7 +143,7 @@ def _numeric_dates(v, df, where):
     raise ValueError(f"{where}: column 'date' holds numbers from {lo:.15g} to {hi:.15g} ({what}); "
                      "convert them to dates first (ISO dates like 2020-01-31 always parse).")
 
-def _parse_dates(df, where):
+def _parse_dates(df, where, keep_time=False): # the frame; its source, for messages; keep the time of day (for `_daily_bars`)
     "Parse `df.date` (text, datetimes, yyyymmdd or epoch integers) to tz-naive midnight timestamps, or raise naming the first bad row"
     v = df['date']
     head = v.dropna().iloc[:100]
@@ -162,7 +162,7 @@ def _parse_dates(df, where):
     if out.any():
         raise ValueError(f"{where}: column 'date' has dates outside pandas' range 1677-09-22 to 2262-04-11 in {_example(df, out, 'date')}; "
                          "fix those rows (a typo in the year?).")
-    return pd.Series(d.dt.normalize().to_numpy().astype('datetime64[ns]'), index=df.index)
+    return pd.Series((d if keep_time else d.dt.normalize()).to_numpy().astype('datetime64[ns]'), index=df.index)
 
 # %% ../nbs/00_data.ipynb #466d73f3
 MAX_PRICE, MAX_VOLUME = 1e12, 1e15   # larger values are a unit or parsing error, not a price
@@ -189,7 +189,7 @@ def _parse_numbers(df, cols, where):
         out[c] = v
     return out
 
-# %% ../nbs/00_data.ipynb #70d7ea36
+# %% ../nbs/00_data.ipynb #875b393c
 def _note(repairs, key, mask, df, what):
     "Count a repair in `repairs` and remember an example for the warning"
     n = int(np.asarray(mask).sum())
@@ -207,6 +207,20 @@ def _sort_dedup(df, repairs):
     dup = srt.duplicated(['ticker', 'date'], keep='last')
     _note(repairs, 'duplicate_rows_dropped', dup, srt, 'duplicate (ticker, date), kept the last')
     return srt[~dup.to_numpy()].reset_index(drop=True)
+
+def _daily_bars(df, repairs, where):
+    "Dates to midnight; several bars of one ticker on one day (intraday data) aggregated into one daily bar, counted"
+    day = df['date'].dt.normalize()
+    if day.equals(df['date']): return df   # every row at midnight: daily bars already (`_sort_dedup` left one a day)
+    t = df['ticker'].to_numpy()
+    more = np.r_[False, (t[1:] == t[:-1]) & (day.to_numpy()[1:] == day.to_numpy()[:-1])]   # a later bar of a ticker's day (sorted rows)
+    df = df.assign(date=day)
+    if not _note(repairs, 'intraday_bars_aggregated', more, df, 'intraday bars, aggregated into one daily bar per ticker and day '
+                 '(open first, high max, low min, close last, volume sum)'): return df
+    g = df.groupby(np.cumsum(~more), sort=False)
+    bars = g.agg({'date': 'first', 'ticker': 'first', 'open': 'first', 'high': 'max', 'low': 'min', 'close': 'last',
+                  **({'adj_close': 'last'} if 'adj_close' in df else {})})
+    return bars.assign(volume=g['volume'].sum(min_count=1).to_numpy())[list(df.columns)].reset_index(drop=True)
 
 # %% ../nbs/00_data.ipynb #c7c56baf
 def _repair_ohlcv(df, repairs, where):
@@ -475,7 +489,7 @@ def is_canonical(prices, # anything
     return (isinstance(prices, pd.DataFrame) and 'fingerprint' in prices.attrs and list(prices.columns) == PRICE_COLUMNS
             and prices.attrs['fingerprint'] == _fingerprint(prices, **options))
 
-# %% ../nbs/00_data.ipynb #a3419206
+# %% ../nbs/00_data.ipynb #6574a68e
 def load_prices(
     source, # a .csv / .csv.gz / .parquet path (sniffed by content), or a DataFrame, in any common spelling
     ticker:str|None=None, # ticker for a single-ticker source without a ticker column (default: the file name)
@@ -494,10 +508,10 @@ def load_prices(
     _check_columns(df, PRICE_COLUMNS, where)
     if df['ticker'].isna().any(): raise ValueError(f"{where}: column 'ticker' is missing in {_example(df, df['ticker'].isna())}.")
     extra = ['adj_close'] if adjust and 'adj_close' in df.columns else []
-    df = pd.DataFrame(dict(date=_parse_dates(df, where), ticker=_ticker_text(df['ticker'], where),
+    df = pd.DataFrame(dict(date=_parse_dates(df, where, keep_time=True), ticker=_ticker_text(df['ticker'], where),
                            **_parse_numbers(df, PRICE_COLUMNS[2:], where), **{c: df[c] for c in extra}), copy=False)
     repairs = dict(rows_in=len(df))
-    df = _repair_ohlcv(_sort_dedup(df, repairs), repairs, where)
+    df = _repair_ohlcv(_daily_bars(_sort_dedup(df, repairs), repairs, where), repairs, where)
     if len(df) == 0: raise ValueError(f"{where}: no row has a positive close; nothing to load.")
     if extra: df = _adjust_prices(df, repairs, where)
     df = _check_plausible(df, repairs, where, bad_prints, adjusted=bool(extra))
