@@ -80,16 +80,19 @@ def repair_notes(notes:list|None=None, # a list to add to (default: a new one)
             except Warning:
                 if not failing: raise   # an 'error' filter: the warning is the error, unless the block already failed with its own
 
-# %% ../nbs/00_data.ipynb #f690ea67
+# %% ../nbs/00_data.ipynb #04831940
 def _long_from_wide(df, where):
     "Stack a frame with (field, ticker) or (ticker, field) column pairs, as `yfinance.download` gives, into one row per date and ticker"
+    what = ("pass a long frame (date, ticker, open, high, low, close, volume) or two column levels, one of fields (Open, ..., Close) "
+            "and one of tickers, as yfinance.download gives.")
+    if df.columns.nlevels != 2: raise ValueError(f"{where}: the columns are a {df.columns.nlevels}-level MultiIndex; {what}")
     closes = {*COLUMN_ALIASES['close'], *COLUMN_ALIASES['adj_close']}
-    field = [i for i in range(df.columns.nlevels) if closes & {_norm_name(v) for v in df.columns.get_level_values(i)}]
-    if df.columns.nlevels != 2 or len(field) != 1:
-        raise ValueError(f"{where}: the columns are a {df.columns.nlevels}-level MultiIndex with {'no' if not field else 'more than one'} level of price fields; "
-                         "pass a long frame (date, ticker, open, high, low, close, volume) or two column levels, one of fields (Open, ..., Close) "
-                         "and one of tickers, as yfinance.download gives.")
+    field = [i for i in range(2) if closes & {_norm_name(v) for v in df.columns.get_level_values(i)}]
+    if len(field) != 1:
+        raise ValueError(f"{where}: the columns are a 2-level MultiIndex with {'no level holding Close or Adj Close' if not field else 'Close in both levels'}; {what}")
     level = 1 - field[0]
+    ids = [c for c in df.columns if not str(c[level]).strip()]   # e.g. ('Date', ''): the dates, as `reset_index()` leaves them
+    if ids: df = df.set_index(ids).rename_axis([c[field[0]] for c in ids])
     tickers = df.columns.get_level_values(level).unique()
     long = pd.concat({t: df.xs(t, axis=1, level=level) for t in tickers}, names=['ticker'])   # index (ticker, the frame's own index)
     long.columns.name = None
@@ -119,7 +122,7 @@ def standardize_columns(
     df = df.rename(columns={c: canon for canon, c in found.items()})
     return df if 'ticker' in df.columns else df.assign(ticker=ticker or 'TICKER')
 
-# %% ../nbs/00_data.ipynb #1ea00b0b
+# %% ../nbs/00_data.ipynb #fc9470e5
 def _example(df, mask, col=None):
     "Describe the first row where `mask` holds, for an error message"
     i = int(np.flatnonzero(np.asarray(mask))[0])
@@ -153,7 +156,10 @@ def _parse_dates(df, where, keep_time=False): # the frame; its source, for messa
     try: d = _numeric_dates(v, df, where) if numeric else pd.to_datetime(v, errors='coerce')
     except ValueError as e:   # text with several UTC offsets (a daylight-saving change): each row's own wall-clock date, as for a tz-aware column
         if 'timezone' not in str(e).lower(): raise
-        d = pd.to_datetime(v.astype(str).str.replace(r'\s*(?:Z|[+-]\d{2}:?\d{2})$', '', regex=True), errors='coerce')
+        local = v.astype(str).str.replace(r'(\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(?:Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)$', r'\1', regex=True)
+        try: d = pd.to_datetime(local, errors='coerce')
+        except ValueError: raise ValueError(f"{where}: column 'date' mixes time zones in a way that cannot be read (pandas: {e}); "
+                                            "write the dates in one zone, or as plain dates like 2020-01-31.") from None
     if getattr(d.dt, 'tz', None) is not None: d = d.dt.tz_localize(None)
     if d.isna().any():
         raise ValueError(f"{where}: column 'date' has missing or unparseable dates in {_example(df, d.isna(), 'date')}; "
@@ -303,7 +309,7 @@ def _sniff_csv(text:str)->tuple:
     decimal = ',' if sep != ',' and any(re.fullmatch(r'[-+]?\d+,\d+', c) for c in cells) else '.'
     return sep, decimal
 
-# %% ../nbs/00_data.ipynb #08ca6196
+# %% ../nbs/00_data.ipynb #438fe3bc
 def _read_csv(path, kind, sep, decimal, encoding):
     "Read a delimited text file (compressed or not), ticker columns as text; return the frame and what was used"
     raw = _head_bytes(path, kind)
@@ -317,9 +323,9 @@ def _read_csv(path, kind, sep, decimal, encoding):
     try: header = pd.read_csv(io.StringIO(text), sep=sep, nrows=0).columns
     except pd.errors.EmptyDataError: raise ValueError(f"{path}: no header line and no rows (blank text); nothing to load.") from None
     tick = [c for c in header if _norm_name(c) in COLUMN_ALIASES['ticker']]
-    second, third = ([c.strip() for c in line.split(sep)] for line in (text.splitlines()[1:3] + ['', ''])[:2])
-    wide = (_norm_name(second[0]) in COLUMN_ALIASES['ticker'] and _norm_name(third[0]) in COLUMN_ALIASES['date']
-            and not any(third[1:]))   # yfinance's CSV: a row of fields, a row of tickers, a row naming the date column
+    lines = [[c.strip() for c in line.split(sep)] for line in (text.splitlines()[:3] + ['', '', ''])[:3]]
+    wide = ({_norm_name(lines[0][0]), _norm_name(lines[1][0])} == {'price', 'ticker'} and _norm_name(lines[2][0]) in COLUMN_ALIASES['date']
+            and not any(lines[2][1:]))   # yfinance's CSV: rows of fields and of tickers (either first), then a row naming the date column
     kw = (dict(header=[0, 1], index_col=0, skiprows=[2], na_values=CSV_NA_VALUES) if wide
           else dict(dtype={c: str for c in tick}, na_values={c: ([''] if c in tick else CSV_NA_VALUES) for c in header}))
     comp = None if kind == 'text' else kind
