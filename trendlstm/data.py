@@ -122,7 +122,7 @@ def standardize_columns(
     df = df.rename(columns={c: canon for canon, c in found.items()})
     return df if 'ticker' in df.columns else df.assign(ticker=ticker or 'TICKER')
 
-# %% ../nbs/00_data.ipynb #0cf2f362
+# %% ../nbs/00_data.ipynb #eaa9188a
 def _example(df, mask, col=None):
     "Describe the first row where `mask` holds, for an error message"
     i = int(np.flatnonzero(np.asarray(mask))[0])
@@ -147,7 +147,7 @@ def _numeric_dates(v, df, where):
                      "convert them to dates first (ISO dates like 2020-01-31 always parse).")
 
 def _parse_dates(df, where, keep_time=False): # the frame; its source, for messages; keep the time of day (for `_daily_bars`)
-    "Parse `df.date` (text, datetimes, yyyymmdd or epoch integers) to tz-naive midnight timestamps, or raise naming the first bad row"
+    "Parse `df.date` (text, datetimes, yyyymmdd or epoch integers) to tz-naive timestamps at midnight (or at their time of day), or raise naming the first bad row"
     v = df['date']
     head = v.dropna().iloc[:100]
     digits = len(head) > 0 and not pd.api.types.is_numeric_dtype(v) and head.astype(str).str.fullmatch(r'\s*\d{8,19}\s*').all()
@@ -197,7 +197,7 @@ def _parse_numbers(df, cols, where):
         out[c] = v
     return out
 
-# %% ../nbs/00_data.ipynb #875b393c
+# %% ../nbs/00_data.ipynb #ce50ee4a
 def _note(repairs, key, mask, df, what):
     "Count a repair in `repairs` and remember an example for the warning"
     n = int(np.asarray(mask).sum())
@@ -220,8 +220,8 @@ def _daily_bars(df, repairs, where):
     "Dates to midnight; several bars of one ticker on one day (intraday data) aggregated into one daily bar, counted"
     day = df['date'].dt.normalize()
     if day.equals(df['date']): return df   # every row at midnight: daily bars already (`_sort_dedup` left one a day)
-    t = df['ticker'].to_numpy()
-    more = np.r_[False, (t[1:] == t[:-1]) & (day.to_numpy()[1:] == day.to_numpy()[:-1])]   # a later bar of a ticker's day (sorted rows)
+    t, d = df['ticker'].to_numpy(), day.to_numpy()
+    more = np.r_[False, (t[1:] == t[:-1]) & (d[1:] == d[:-1])]   # a later bar of a ticker's day (sorted rows)
     df = df.assign(date=day)
     if not _note(repairs, 'intraday_bars_aggregated', more, df, 'intraday bars, aggregated into one daily bar per ticker and day '
                  '(open first, high max, low min, close last, volume sum)'): return df
