@@ -195,7 +195,7 @@ def _layer_by_layer(self:LSTMEncoder, x, p:float): # `(B, T, input_dim)` feature
                     else torch.gru(x, h0, params, r.bias, 1, 0.0, True, r.bidirectional, True))
     return x, h
 
-# %% ../nbs/01_model.ipynb #1cfbf647
+# %% ../nbs/01_model.ipynb #9165e52d
 class AttentionLayer(nn.Module):
     "Multi-head temporal attention pooling: `(B, T, D)` -> pooled `(B, D)` and weights `(B, heads, T)`"
     def __init__(self, embed_dim:int, config:AttentionConfig=None):  # width `D` of the encoder output; pooling config
@@ -210,11 +210,12 @@ class AttentionLayer(nn.Module):
         h, hd = a.num_heads, D // a.num_heads
         (wq, wk, wv), (bq, _, bv) = a.in_proj_weight.chunk(3), a.in_proj_bias.chunk(3)  # the key bias shifts all scores alike: no effect
         q = F.linear(self.query.view(1, D) if self.query is not None else final, wq, bq).view(-1, h, hd) * hd ** -0.5
-        keys = torch.einsum('bhe,hed->bdh', q, wk.view(h, hd, D))  # each head's query through its key projection: (1 or B, D, heads)
-        scores = seq @ (keys[0] if self.query is not None else keys)  # (B, T, heads)
-        weights = F.dropout(scores.softmax(1).transpose(1, 2), a.dropout, self.training)  # (B, heads, T)
-        pooled = torch.einsum('bhd,hed->bhe', weights @ seq, wv.view(h, hd, D)) + bv.view(h, hd) * weights.sum(-1, keepdim=True)
-        return a.out_proj(pooled.reshape(B, D)), weights
+        keys = ((q[0].unsqueeze(-1) * wk.view(h, hd, D)).sum(1).T if self.query is not None  # each head's query through its key projection: (D, heads)
+                else torch.einsum('bhe,hed->bdh', q, wk.view(h, hd, D)))  # a query per window: (B, D, heads)
+        weights = F.dropout((seq @ keys).softmax(1).transpose(1, 2), a.dropout, self.training)  # (B, heads, T)
+        pooled = torch.bmm((weights @ seq).transpose(0, 1), wv.view(h, hd, D).transpose(1, 2)).transpose(0, 1)  # per head: (B, heads, hd)
+        bias = bv.view(h, hd) * weights.sum(-1, keepdim=True) if self.training and a.dropout > 0 else bv.view(h, hd)  # weights sum to 1 unless dropped
+        return a.out_proj((pooled + bias).reshape(B, D)), weights
 
 # %% ../nbs/01_model.ipynb #f48313f1
 class PredictionHead(nn.Sequential):
