@@ -5,6 +5,7 @@
     python bench/bench_step.py --rounds 7 --samples 16384
     python bench/bench_step.py --profile                # also: torch.profiler table of the trendlstm step at batch 32
     python bench/bench_step.py --parts                  # where trendlstm's step goes: its parts added one at a time (own README section)
+    python bench/bench_step.py --pooling                # the attention pooling alone against nn.MultiheadAttention (own README section)
 
 Data: weekly windows of 12 weeks of the S&P 500 sample (`../shared/data/sp500_5yr.csv.gz`, the default `LSTMDataModule`),
 built once. Every variant trains on the training windows for `--samples` windows per round (the batches are capped so a
@@ -25,6 +26,9 @@ run takes minutes; the models keep training from round to round):
   `DataLoader(TensorDataset(x, y), batch_size, shuffle=True)`, to show how much the choice of floor matters;
 - `trendlstm_compiled` (only with `--variants`): `trendlstm` with its attention, heads and loss compiled by `torch.compile`
   (`nn.Module.compile`; the LSTM is oneDNN's already), to decide whether the trainer should offer it.
+`--pooling` times the attention pooling alone, forward and backward on random day outputs: `AttentionLayer` (one query
+pushed through the key projection, the raw days pooled, then projected per head) against `nn.MultiheadAttention` called
+with the same weights and the same single query (it projects every day into keys and values first).
 Also, the training loaders alone (`--no-loaders` skips it): the `DataLoader` the trainer uses on CPU against
 `DeviceDataLoader` (`trendlstm.device_data`, a permutation slice and one gather per batch, the CUDA path) on the host,
 milliseconds per batch, to decide whether the CPU path should use the latter.
@@ -39,7 +43,7 @@ import argparse, itertools, json, os, statistics, subprocess, sys, tempfile, tim
 from pathlib import Path
 import torch, torch.nn as nn
 from trendlstm.data import LSTMDataModule, load_prices, sp500_path
-from trendlstm.model import create_lstm_model, EncoderConfig
+from trendlstm.model import create_lstm_model, EncoderConfig, AttentionLayer
 from trendlstm.trainer import LSTMTrainer, LSTMTrainingConfig, _clip_grad_norm
 from trendlstm.device_data import DeviceDataLoader
 
@@ -194,6 +198,36 @@ def measure_parts(a, dm, x, y)->list:
     return lines
 
 
+def pooling_runs(D:int, bs:int, T:int=12)->dict:
+    "Callables `run(n)`: n forward + backward passes of the package's pooling and of `nn.MultiheadAttention` with its weights"
+    torch.manual_seed(0)
+    layer, seq = AttentionLayer(D), torch.randn(bs, T, D, requires_grad=True)
+    query = layer.query.expand(bs, -1, -1)
+    def backward(pooled, weights): (pooled.sum() + weights.sum()).backward()
+    def package(n):
+        for _ in range(n): backward(*layer(seq))
+    def mha(n):
+        for _ in range(n): backward(*layer.attn(query, seq, seq, need_weights=True, average_attn_weights=False))
+    return dict(AttentionLayer=package, MultiheadAttention=mha)
+
+
+def measure_pooling(a)->list:
+    "Markdown lines: CPU ms of one forward + backward of the pooling, the package's against nn.MultiheadAttention (interleaved rounds)"
+    lines = [f'The attention pooling alone (4 heads, learned query), forward + backward on random day outputs of 12 steps, '
+             f'{a.samples:,} windows per variant per round, {a.rounds} interleaved rounds in one process, {a.threads} torch thread(s), '
+             f'process CPU time; ms per call: median over rounds; ratio: the median of the per-round ratios.', '',
+             '| encoder output | batch | `AttentionLayer` ms | `nn.MultiheadAttention` ms | MultiheadAttention / AttentionLayer |', '|---|---:|---:|---:|---:|']
+    for D, name in ((128, "peers' shape: 128 (unidirectional)"), (256, 'default model: 256 (bidirectional)')):
+        for bs in a.batch_sizes:
+            n = max(a.samples // bs, 1)
+            runs = pooling_runs(D, bs)
+            for r in runs.values(): r(3)  # warm-up
+            ms = interleaved(runs, a.rounds, n, f'D {D}, batch {bs} (ms per call)', per=1e3 / n)
+            ratio = statistics.median(m / p for p, m in zip(ms['AttentionLayer'], ms['MultiheadAttention']))
+            lines.append(f"| {name} | {bs} | {statistics.median(ms['AttentionLayer']):.3f} | {statistics.median(ms['MultiheadAttention']):.3f} | {ratio:.2f}x |")
+    return lines
+
+
 def measure(a, dm, x, y)->dict:
     "This process's interleaved rounds: per batch size, the windows per round, CPU seconds per variant and round, parameters"
     res = {}
@@ -233,12 +267,17 @@ def main():
     p.add_argument('--variants', nargs='+', choices=VARIANTS + OPTIONAL, default=VARIANTS, help='the variants to run (bare is always run)')
     p.add_argument('--profile', action='store_true', help='print a profile of the trendlstm step at the first batch size and stop')
     p.add_argument('--parts', action='store_true', help='time the parts of the trendlstm step instead (section bench_step_parts of the README)')
+    p.add_argument('--pooling', action='store_true', help='time the attention pooling alone against nn.MultiheadAttention (section bench_step_pooling)')
     p.add_argument('--processes', type=int, default=3, help='fresh processes whose rounds are pooled (1: this process only)')
     p.add_argument('--child', help=argparse.SUPPRESS)
     p.add_argument('--no-readme', action='store_true'); p.add_argument('--no-loaders', action='store_true', help='skip the loaders-alone table')
     a = p.parse_args()
     if a.processes < 1: p.error(f'--processes {a.processes}: give 1 or more')
     torch.set_num_threads(a.threads); torch.set_flush_denormal(True); warnings.simplefilter('ignore')
+    if a.pooling:  # random day outputs: no data needed
+        load0, lines = os.getloadavg(), measure_pooling(a)
+        lines[0] += f' Load average (1 min) {load0[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end.'
+        return publish('bench_step_pooling', 'The attention pooling against nn.MultiheadAttention (CPU)', lines, write=not a.no_readme)
     path = sp500_path()
     if path is None: sys.exit('the S&P 500 sample ../shared/data/sp500_5yr.csv.gz is not there (set TRENDLSTM_SP500 to its path)')
     load0 = os.getloadavg()
