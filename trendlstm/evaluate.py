@@ -268,11 +268,14 @@ def _lstm_fold(fold, test:WindowSet, seed:int, model_config, training_config, lo
     weights = to_cpu(trainer.model.state_dict())
     return lstm_outputs(trainer.predict(fold.test.dataloader(batch_size)), test), history, time.perf_counter() - start, weights
 
-# %% ../nbs/05_evaluate.ipynb #3ea27a80
-def _one_thread(f, *args):
-    "`f(*args)` with one torch thread and one BLAS thread, in a worker"
+# %% ../nbs/05_evaluate.ipynb #e43b0551
+def _in_worker(f, *args):
+    "`f(*args)` in a worker with one torch thread and one BLAS thread: its result and the warnings it raised, to raise again"
     torch.set_num_threads(1)
-    with threadpool_limits(1, user_api='blas'): return f(*args)
+    with threadpool_limits(1, user_api='blas'), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')  # record each one; the caller's filters decide what is shown
+        result = f(*args)
+    return result, [(str(w.message), w.category, w.filename, w.lineno) for w in caught]
 
 def check_n_jobs(n_jobs, where:str): # a count of worker processes; who asks (for the message)
     "Refuse an `n_jobs` that is not a positive integer or -1"
@@ -286,7 +289,10 @@ def run_jobs(jobs:list, # (function, args) pairs; both must pickle (module-level
     check_n_jobs(n_jobs, 'run_jobs')
     if n_jobs == 1:
         with threadpool_limits(1, user_api='blas'): return [f(*a) for f, a in jobs]  # as in a worker: the same sums, the same results
-    return Parallel(n_jobs=n_jobs)(delayed(_one_thread)(f, *a) for f, a in jobs)
+    done = Parallel(n_jobs=n_jobs)(delayed(_in_worker)(f, *a) for f, a in jobs)
+    for _, caught in done:
+        for message, category, filename, lineno in caught: warnings.warn_explicit(message, category, filename, lineno)
+    return [result for result, _ in done]
 
 # %% ../nbs/05_evaluate.ipynb #08d9cb9a
 def _load_prices(source, data_config:LSTMSequenceConfig)->pd.DataFrame:
