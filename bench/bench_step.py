@@ -6,6 +6,7 @@
     python bench/bench_step.py --profile                # also: torch.profiler table of the trendlstm step at batch 32
     python bench/bench_step.py --parts                  # where trendlstm's step goes: its parts added one at a time (own README section)
     python bench/bench_step.py --pooling                # the attention pooling alone against nn.MultiheadAttention (own README section)
+    python bench/bench_step.py --kernels --batch-sizes 32 128 256 512 1024  # torch's two CPU LSTM kernels (own README section)
 
 Data: weekly windows of 12 weeks of the S&P 500 sample (`../shared/data/sp500_5yr.csv.gz`, the default `LSTMDataModule`),
 built once. Every variant trains on the training windows for `--samples` windows per round (the batches are capped so a
@@ -25,10 +26,16 @@ run takes minutes; the models keep training from round to round):
 - `bare_dataloader` (only with `--variants`): the bare loop fed the way most hand-written loops are, by a
   `DataLoader(TensorDataset(x, y), batch_size, shuffle=True)`, to show how much the choice of floor matters;
 - `trendlstm_compiled` (only with `--variants`): `trendlstm` with its attention, heads and loss compiled by `torch.compile`
-  (`nn.Module.compile`; the LSTM is oneDNN's already), to decide whether the trainer should offer it.
+  (`nn.Module.compile`; the LSTM is oneDNN's already), to decide whether the trainer should offer it;
+- `bare_native`, `trendlstm_native` (only with `--variants`): `bare` and `trendlstm` with torch's native CPU LSTM kernel
+  instead of oneDNN's (`torch.backends.mkldnn.enabled = False` while they run; see `--kernels`).
 `--pooling` times the attention pooling alone, forward and backward on random day outputs: `AttentionLayer` (one query
 pushed through the key projection, the raw days pooled, then projected per head) against `nn.MultiheadAttention` called
 with the same weights and the same single query (it projects every day into keys and values first).
+`--kernels` times an `nn.LSTM` alone, forward and backward of all its outputs on random windows of 12 days x 19 features,
+with torch's two CPU kernels: oneDNN's (`mkldnn_rnn_layer`, torch's choice for float32 on CPU) and torch's native one
+(`torch.backends.mkldnn.enabled = False`: the input projection of all days at once, then one cell per day), for the
+peers' shape, the default model's encoder and the `small()` preset's, to decide whether the trainer should choose the kernel.
 Also, the training loaders alone (`--no-loaders` skips it): the `DataLoader` the trainer uses on CPU against
 `DeviceDataLoader` (`trendlstm.device_data`, a permutation slice and one gather per batch, the CUDA path) on the host,
 milliseconds per batch, to decide whether the CPU path should use the latter.
@@ -39,7 +46,7 @@ not remove; a line under the table gives each process's own ratio and bare-loop 
 One process's ratio is not the code's. The clock is process CPU time (on a shared machine wall time mostly measures the neighbours); samples/s are the median over rounds, ratios the median of the per-round ratios,
 against `bare` (the issue's reference) and against `bare_dropout`.
 """
-import argparse, itertools, json, os, statistics, subprocess, sys, tempfile, time, warnings
+import argparse, contextlib, itertools, json, os, statistics, subprocess, sys, tempfile, time, warnings
 from pathlib import Path
 import torch, torch.nn as nn
 from trendlstm.data import LSTMDataModule, load_prices, sp500_path
@@ -53,7 +60,7 @@ from readme import publish
 PEERS = dict(bidirectional=False, hidden_dim=128, num_lstm_layers=2)  # the peers' model shape
 DROPOUT = EncoderConfig().dropout_rate  # trendlstm's default dropout between the LSTM layers, given to `bare_dropout`
 VARIANTS = ('bare', 'bare_again', 'bare_dropout', 'trendlstm', 'trendlstm_no_dropout', 'trendlstm_default')
-OPTIONAL = ('bare_dataloader', 'trendlstm_compiled')  # run only when --variants names them
+OPTIONAL = ('bare_dataloader', 'trendlstm_compiled', 'bare_native', 'trendlstm_native')  # run only when --variants names them
 
 
 class Bare(nn.Module):
@@ -65,11 +72,19 @@ class Bare(nn.Module):
     def forward(self, x): return self.linear(self.lstm(x)[0][:, -1])
 
 
+@contextlib.contextmanager
+def lstm_kernel(native:bool):
+    "Run the block with torch's native CPU LSTM kernel (`native`) or oneDNN's, torch's choice (the `flags` context manager also warns about TF32)"
+    torch.backends.mkldnn.enabled = not native   # read by each LSTM call's kernel choice
+    try: yield
+    finally: torch.backends.mkldnn.enabled = True
+
+
 class BareRun:
     "A bare training loop over pre-gathered windows, sliced per batch"
-    def __init__(self, x, y, batch_size, seed, dropout=0.0):
+    def __init__(self, x, y, batch_size, seed, dropout=0.0, native=False):
         torch.manual_seed(seed)
-        self.model, self.x, self.y, self.bs, self.pos = Bare(x.shape[-1], y.shape[-1], dropout), x, y, batch_size, 0
+        self.model, self.x, self.y, self.bs, self.pos, self.native = Bare(x.shape[-1], y.shape[-1], dropout), x, y, batch_size, 0, native
         self.opt = torch.optim.AdamW(self.model.parameters(), lr=1e-3)
     def batch(self):
         "The next slice of the pre-gathered windows"
@@ -78,11 +93,12 @@ class BareRun:
         return self.x[self.pos - self.bs:self.pos], self.y[self.pos - self.bs:self.pos]
     def __call__(self, n_batches):
         self.model.train()
-        for _ in range(n_batches):
-            xb, yb = self.batch()
-            self.opt.zero_grad(set_to_none=True)
-            nn.functional.mse_loss(self.model(xb), yb).backward()
-            self.opt.step()
+        with lstm_kernel(self.native):
+            for _ in range(n_batches):
+                xb, yb = self.batch()
+                self.opt.zero_grad(set_to_none=True)
+                nn.functional.mse_loss(self.model(xb), yb).backward()
+                self.opt.step()
 
 
 class BareDataLoaderRun(BareRun):
@@ -101,8 +117,9 @@ class BareDataLoaderRun(BareRun):
 
 class TrendRun:
     "trendlstm's training loader (as `fit` builds it) and `LSTMTrainer._train_epoch`, capped at `n_batches` per call"
-    def __init__(self, dm, batch_size, seed, **model):
+    def __init__(self, dm, batch_size, seed, native=False, **model):
         torch.manual_seed(seed)
+        self.native = native
         cfg = LSTMTrainingConfig(batch_size=batch_size, show_progress=False, checkpoint_dir=None, seed=seed, scheduler='none', device='cpu')
         self.trainer = LSTMTrainer(create_lstm_model(input_dim=len(dm.feature_names), **model), config=cfg)
         self.loader, self.epoch = self.trainer._fit_loaders(dm, None)[0], 0
@@ -113,7 +130,7 @@ class TrendRun:
         return self
     def __call__(self, n_batches):
         self.epoch += 1
-        return self.trainer._train_epoch(itertools.islice(self.loader, n_batches), self.epoch)
+        with lstm_kernel(self.native): return self.trainer._train_epoch(itertools.islice(self.loader, n_batches), self.epoch)
 
 
 def cpu_seconds(run, n_batches):
@@ -211,21 +228,53 @@ def pooling_runs(D:int, bs:int, T:int=12)->dict:
     return dict(AttentionLayer=package, MultiheadAttention=mha)
 
 
+def two_way_rows(a, cases:dict, make_runs, unit:str, per, fmt:str, suffix:str='')->list:
+    "Table rows `| case | batch | first | second | second / first |`, medians of the interleaved rounds of the two runs `make_runs(case, batch)`"
+    rows = []
+    for name, case in cases.items():
+        for bs in a.batch_sizes:
+            n = max(a.samples // bs, 1)
+            runs = make_runs(case, bs)
+            for r in runs.values(): r(3)  # warm-up
+            (_, first), (_, second) = interleaved(runs, a.rounds, n, f'{name}, batch {bs} ({unit})', per=per(n, bs)).items()
+            ratio = statistics.median(q / p for p, q in zip(first, second))
+            rows.append(f"| {name} | {bs} | {statistics.median(first):{fmt}} | {statistics.median(second):{fmt}} | {ratio:.2f}{suffix} |")
+    return rows
+
+
 def measure_pooling(a)->list:
     "Markdown lines: CPU ms of one forward + backward of the pooling, the package's against nn.MultiheadAttention (interleaved rounds)"
     lines = [f'The attention pooling alone (4 heads, learned query), forward + backward on random day outputs of 12 steps, '
              f'{a.samples:,} windows per variant per round, {a.rounds} interleaved rounds in one process, {a.threads} torch thread(s), '
              f'process CPU time; ms per call: median over rounds; ratio: the median of the per-round ratios.', '',
              '| encoder output | batch | `AttentionLayer` ms | `nn.MultiheadAttention` ms | MultiheadAttention / AttentionLayer |', '|---|---:|---:|---:|---:|']
-    for D, name in ((128, "peers' shape: 128 (unidirectional)"), (256, 'default model: 256 (bidirectional)')):
-        for bs in a.batch_sizes:
-            n = max(a.samples // bs, 1)
-            runs = pooling_runs(D, bs)
-            for r in runs.values(): r(3)  # warm-up
-            ms = interleaved(runs, a.rounds, n, f'D {D}, batch {bs} (ms per call)', per=1e3 / n)
-            ratio = statistics.median(m / p for p, m in zip(ms['AttentionLayer'], ms['MultiheadAttention']))
-            lines.append(f"| {name} | {bs} | {statistics.median(ms['AttentionLayer']):.3f} | {statistics.median(ms['MultiheadAttention']):.3f} | {ratio:.2f}x |")
-    return lines
+    widths = {"peers' shape: 128 (unidirectional)": 128, 'default model: 256 (bidirectional)': 256}
+    return lines + two_way_rows(a, widths, pooling_runs, 'ms per call', lambda n, bs: 1e3 / n, '.3f', 'x')
+
+
+KERNEL_SHAPES = {"peers' shape (128 x 2, unidirectional)": dict(hidden_size=128, num_layers=2, bidirectional=False),
+                 "default model's encoder (128 x 2, bidirectional)": dict(hidden_size=128, num_layers=2, bidirectional=True),
+                 "`small()` preset's encoder (32 x 1, bidirectional)": dict(hidden_size=32, num_layers=1, bidirectional=True)}
+
+def kernel_runs(shape:dict, bs:int, T:int=12, F:int=19)->dict:
+    "Callables `run(n)`: n forward + backward passes of one `nn.LSTM` with oneDNN's kernel and with torch's native one"
+    torch.manual_seed(0)
+    lstm, x = nn.LSTM(F, batch_first=True, **shape), torch.randn(bs, T, F)
+    def run(native):
+        def go(n):
+            with lstm_kernel(native):
+                for _ in range(n): lstm(x)[0].sum().backward()
+        return go
+    return dict(onednn=run(False), native=run(True))
+
+
+def measure_kernels(a)->list:
+    "Markdown lines: CPU microseconds per window of an LSTM's forward + backward with oneDNN's kernel and torch's native one (interleaved rounds)"
+    lines = [f'One `nn.LSTM` alone, forward + backward of all its outputs on random windows of 12 days x 19 features, {a.samples:,} windows '
+             f'per kernel per round, {a.rounds} interleaved rounds in one process, {a.threads} torch thread(s), process CPU time; '
+             f'us per window: median over rounds; ratio: the median of the per-round ratios (below 1: the native kernel is faster).', '',
+             '| LSTM | batch | oneDNN us per window | native us per window | native / oneDNN |', '|---|---:|---:|---:|---:|']
+    return lines + two_way_rows(a, KERNEL_SHAPES, kernel_runs, 'us per window', lambda n, bs: 1e6 / (n * bs), '.0f')
 
 
 def measure(a, dm, x, y)->dict:
@@ -235,7 +284,8 @@ def measure(a, dm, x, y)->dict:
         n_batches = max(a.samples // bs, 1)
         make = dict(bare=lambda: BareRun(x, y, bs, 0), bare_again=lambda: BareRun(x, y, bs, 0), bare_dropout=lambda: BareRun(x, y, bs, 0, DROPOUT), bare_dataloader=lambda: BareDataLoaderRun(x, y, bs, 0),
                     trendlstm=lambda: TrendRun(dm, bs, 0, **PEERS), trendlstm_no_dropout=lambda: TrendRun(dm, bs, 0, **PEERS, dropout_rate=0.0, head_dropout=0.0),
-                    trendlstm_default=lambda: TrendRun(dm, bs, 0), trendlstm_compiled=lambda: TrendRun(dm, bs, 0, **PEERS).compile())
+                    trendlstm_default=lambda: TrendRun(dm, bs, 0), trendlstm_compiled=lambda: TrendRun(dm, bs, 0, **PEERS).compile(),
+                    bare_native=lambda: BareRun(x, y, bs, 0, native=True), trendlstm_native=lambda: TrendRun(dm, bs, 0, native=True, **PEERS))
         runs = {k: make[k]() for k in VARIANTS + OPTIONAL if k == 'bare' or (k in a.variants and not (a.no_default and k == 'trendlstm_default'))}
         for r in runs.values(): r(3)  # warm-up
         cpu = interleaved(runs, a.rounds, n_batches, f'batch {bs} (CPU seconds)')
@@ -268,6 +318,7 @@ def main():
     p.add_argument('--profile', action='store_true', help='print a profile of the trendlstm step at the first batch size and stop')
     p.add_argument('--parts', action='store_true', help='time the parts of the trendlstm step instead (section bench_step_parts of the README)')
     p.add_argument('--pooling', action='store_true', help='time the attention pooling alone against nn.MultiheadAttention (section bench_step_pooling)')
+    p.add_argument('--kernels', action='store_true', help="time torch's two CPU LSTM kernels, oneDNN's and the native one (section bench_step_kernels)")
     p.add_argument('--processes', type=int, default=3, help='fresh processes whose rounds are pooled (1: this process only)')
     p.add_argument('--child', help=argparse.SUPPRESS)
     p.add_argument('--no-readme', action='store_true'); p.add_argument('--no-loaders', action='store_true', help='skip the loaders-alone table')
@@ -278,6 +329,10 @@ def main():
         load0, lines = os.getloadavg(), measure_pooling(a)
         lines[0] += f' Load average (1 min) {load0[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end.'
         return publish('bench_step_pooling', 'The attention pooling against nn.MultiheadAttention (CPU)', lines, write=not a.no_readme)
+    if a.kernels:  # random windows: no data needed
+        load0, lines = os.getloadavg(), measure_kernels(a)
+        lines[0] += f' Load average (1 min) {load0[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end.'
+        return publish('bench_step_kernels', "torch's two CPU LSTM kernels (CPU)", lines, write=not a.no_readme)
     path = sp500_path()
     if path is None: sys.exit('the S&P 500 sample ../shared/data/sp500_5yr.csv.gz is not there (set TRENDLSTM_SP500 to its path)')
     load0 = os.getloadavg()
@@ -299,7 +354,8 @@ def main():
                 bare_dropout=f'bare loop, LSTM with dropout {DROPOUT} between its layers (as trendlstm\'s)',
                 bare_dataloader='bare loop fed by `DataLoader(TensorDataset(x, y), shuffle=True)`',
                 trendlstm='trendlstm, peers\' shape (its loader + `LSTMTrainer._train_epoch`)', trendlstm_no_dropout='trendlstm, peers\' shape, dropout 0 (LSTM and heads)', trendlstm_default='trendlstm default model (bidirectional)',
-                trendlstm_compiled='trendlstm, peers\' shape, attention, heads and loss compiled (`torch.compile`)')
+                trendlstm_compiled='trendlstm, peers\' shape, attention, heads and loss compiled (`torch.compile`)',
+                bare_native='bare loop, torch\'s native LSTM kernel (`torch.backends.mkldnn.enabled = False`)', trendlstm_native='trendlstm, peers\' shape, torch\'s native LSTM kernel')
     refs = ['bare'] + (['bare_dropout'] if 'bare_dropout' in names else [])
     def ratio(bs, k, ref): return statistics.median(b / t for t, b in zip(res[bs]['cpu'][k], res[bs]['cpu'][ref]))
     head = ' | '.join(f'batch {bs}: samples/s | vs bare' + (' | vs bare + dropout' if len(refs) > 1 else '') for bs in a.batch_sizes)
@@ -319,6 +375,10 @@ def main():
         verdicts = [f'batch {bs}: {ratio(bs, "trendlstm", "bare"):.2f}x (goal >= {goal[bs]}x)' + (f', {ratio(bs, "trendlstm", "bare_dropout"):.2f}x against the bare loop with the same dropout' if len(refs) > 1 else '')
                     for bs in a.batch_sizes if bs in goal]
         if verdicts: lines += ['', 'trendlstm with the peers\' shape against the bare loop: ' + '; '.join(verdicts) + '.']
+    if 'trendlstm_native' in names:
+        native = [f'batch {bs}: {ratio(bs, "trendlstm_native", "bare"):.2f}x the bare loop on oneDNN' + (f', {ratio(bs, "trendlstm_native", "bare_native"):.2f}x the bare loop on the native kernel too' if 'bare_native' in names else '')
+                  for bs in a.batch_sizes]
+        lines += ['', 'trendlstm with the peers\' shape on torch\'s native LSTM kernel: ' + '; '.join(native) + '.']
     if a.processes > 1 and 'trendlstm' in names:
         def spread(bs, f):
             v = [f(c) for c in res[bs]['per_process']]
