@@ -75,9 +75,9 @@ class Bare(nn.Module):
 @contextlib.contextmanager
 def lstm_kernel(native:bool):
     "Run the block with torch's native CPU LSTM kernel (`native`) or oneDNN's, torch's choice (the `flags` context manager also warns about TF32)"
-    torch.backends.mkldnn.enabled = not native   # read by each LSTM call's kernel choice
+    before, torch.backends.mkldnn.enabled = torch.backends.mkldnn.enabled, not native   # read by each LSTM call's kernel choice
     try: yield
-    finally: torch.backends.mkldnn.enabled = True
+    finally: torch.backends.mkldnn.enabled = before
 
 
 class BareRun:

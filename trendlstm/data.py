@@ -230,14 +230,14 @@ def _daily_bars(df, repairs, where):
                   **({'adj_close': 'last'} if 'adj_close' in df else {})})
     return bars.assign(volume=g['volume'].sum(min_count=1).to_numpy())[list(df.columns)].reset_index(drop=True)
 
-# %% ../nbs/00_data.ipynb #c7c56baf
+# %% ../nbs/00_data.ipynb #b6de4bb3
 def _repair_ohlcv(df, repairs, where):
     "Drop rows without a positive close; fill open/high/low from close; widen high/low; fill volume"
     c = df['close']
     _note(repairs, 'missing_close_dropped', c.isna(), df, 'missing close, row dropped')
     _note(repairs, 'nonpositive_close_dropped', c <= 0, df, 'close <= 0, row dropped')
     kept = (c > 0).to_numpy()
-    if gone := sorted(set(df['ticker'][~kept].astype(str)) - set(df['ticker'][kept].astype(str))):   # a ticker all of whose rows went
+    if not kept.all() and (gone := sorted(set(df['ticker'][~kept].unique().astype(str)) - set(df['ticker'][kept].unique().astype(str)))):   # a ticker all of whose rows went
         repairs['tickers_without_a_close'] = len(gone)
         repairs.setdefault('_examples', []).append(f"ticker(s) with no positive close at all, left out: {', '.join(gone[:10])}{f' and {len(gone) - 10} more' if len(gone) > 10 else ''}")
     df = df[kept].reset_index(drop=True)
