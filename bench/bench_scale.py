@@ -6,12 +6,16 @@ sample table, date split with purge, scaler, train/val/test windows), and what t
     python bench/bench_scale.py --rows 1e6 50e6       # any sizes (50 M rows peaked at 9.8 GB here)
     python bench/bench_scale.py --rows 1e6 --no-readme
     python bench/bench_scale.py --rows 1e6 5e6 20e6 50e6 --cache-rows 1e6 20e6   # the cache runs at some sizes only
+    git worktree add /tmp/ref 1348a22 && python bench/bench_scale.py --reference /tmp/ref  # also the code of another commit, same files
 
 Synthetic daily prices (`make_synthetic_prices`, 10 years = 2,520 trading days per ticker, 100 tickers per seed) are written once per
 size to a Parquet file in `--data-dir` (kept for later runs). Each measurement runs in a fresh process, so its peak RSS (`ru_maxrss`)
 is its own: `pipeline` is `LSTMDataModule(path, freq='D')` without a cache; `cache write` the same with `cache_dir` set and the cache
 empty (pipeline + writing the table); `cache read` the same again, which reads the table back (memory-mapped) instead of building it.
 Wall and CPU seconds are both given: CPU time is the steadier figure on a shared machine (the pipeline runs on one core).
+This machine's speed changes from day to day (up to about 2x), so a figure from another day says little about the code:
+`--reference DIR` also runs the pipeline with the package of another checkout (a `git worktree` of an earlier commit) on the
+same files, right after this code's run, and gives the CPU time of this code over the reference's.
 The issue's bar: 50 M rows within 12 GB peak at >= 300k rows/s.
 """
 import argparse, json, os, platform, resource, shutil, subprocess, sys, tempfile, time, warnings
@@ -58,10 +62,10 @@ def measure(path, cache_dir):
                           windows=sum(len(d) for d in (dm.train_dataset, dm.val_dataset, dm.test_dataset)))))
 
 
-def run_one(path, cache_dir=None):
-    "`measure` in a fresh process"
+def run_one(path, cache_dir=None, code=None):
+    "`measure` in a fresh process, with the package of the checkout `code` (default: the installed one)"
     cmd = [sys.executable, __file__, '--measure', str(path)] + (['--cache-dir', str(cache_dir)] if cache_dir else [])
-    out = subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ, OMP_NUM_THREADS='1'))
+    out = subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ, OMP_NUM_THREADS='1', **({'PYTHONPATH': str(code)} if code else {})))
     if out.returncode: sys.exit(f"{' '.join(cmd)} failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -71,11 +75,13 @@ def main():
     p.add_argument('--rows', nargs='+', type=float, default=[1e6, 5e6, 20e6])
     p.add_argument('--data-dir', default=str(Path(tempfile.gettempdir()) / 'trendlstm-bench-scale'), help='where the Parquet files are kept')
     p.add_argument('--cache-rows', nargs='*', type=float, help='sizes with the cache write/read runs (default: every size; none: no value)')
+    p.add_argument('--reference', help="a checkout of other code (e.g. a git worktree of an earlier commit) whose pipeline also runs on each file")
     p.add_argument('--no-readme', action='store_true')
     p.add_argument('--measure', help=argparse.SUPPRESS); p.add_argument('--cache-dir', help=argparse.SUPPRESS)
     a = p.parse_args()
     if a.measure: return measure(a.measure, a.cache_dir)
     data_dir = Path(a.data_dir); data_dir.mkdir(parents=True, exist_ok=True)
+    ref = a.reference and subprocess.run(['git', '-C', a.reference, 'rev-parse', '--short', 'HEAD'], capture_output=True, text=True, check=True).stdout.strip()
     load0 = os.getloadavg()
     print(f'machine: {platform.node()}, {os.cpu_count()} cpus, load average {load0}, python {platform.python_version()}')
     rows_out = []
@@ -84,6 +90,7 @@ def main():
         if not path.exists():
             t = time.perf_counter(); write_prices(int(rows), path); print(f'wrote {path} in {time.perf_counter() - t:.0f} s', flush=True)
         runs = dict(pipeline=run_one(path))
+        if ref: runs[f'pipeline, code of {ref}'] = run_one(path, code=a.reference)
         if a.cache_rows is None or rows in a.cache_rows:
             cache = data_dir / f'cache_{int(rows):d}'
             shutil.rmtree(cache, ignore_errors=True)
@@ -102,6 +109,11 @@ def main():
              '|---|---|---|---|---|---|---|---|---|']
     lines += [f"| {n:,} | {kind} | {r['wall_s']:.1f} | {r['cpu_s']:.1f} | {n / r['cpu_s']:,.0f} | {n / r['wall_s']:,.0f} | {r['peak_gb']:.2f} | "
               f"{r['table_gb']:.2f} | {r['features_gb']:.2f} |" for n, kind, r in rows_out]
+    if ref:
+        by = {(n, kind): r for n, kind, r in rows_out}
+        lines += ['', f"This code's CPU time over the code of {ref}'s, on the same files one run after the other: " +
+                  ', '.join(f"{n:,} rows {by[n, 'pipeline']['cpu_s'] / by[n, f'pipeline, code of {ref}']['cpu_s']:.2f}x"
+                            for n, kind, _ in rows_out if kind == 'pipeline') + '.']
     pipe = [(n, r) for n, kind, r in rows_out if kind == 'pipeline']
     if len(pipe) >= 2 and max(a.rows) < 50e6:
         (n0, r0), (n1, r1) = pipe[-2], pipe[-1]
