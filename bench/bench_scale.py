@@ -47,7 +47,7 @@ def write_prices(rows, path):
 
 def measure(path, cache_dir):
     "One pipeline run in this process: seconds, peak RSS and sizes (printed as JSON)"
-    import torch
+    import torch, trendlstm
     from trendlstm.data import LSTMDataModule
     warnings.simplefilter('ignore'); torch.set_num_threads(1)
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
@@ -59,7 +59,7 @@ def measure(path, cache_dir):
                       ('features', 'forward_return', 'direction', 'close', 'trailing_returns', 'volatility', 'date', 'ticker'))
     print(json.dumps(dict(wall_s=wall, cpu_s=cpu, peak_gb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, imports_gb=rss0,
                           samples=t.features.shape[0], features_gb=t.features.numel() * 4 / 2**30, table_gb=table_bytes / 2**30,
-                          windows=sum(len(d) for d in (dm.train_dataset, dm.val_dataset, dm.test_dataset)))))
+                          windows=sum(len(d) for d in (dm.train_dataset, dm.val_dataset, dm.test_dataset)), package=trendlstm.__file__)))
 
 
 def run_one(path, cache_dir=None, code=None):
@@ -67,7 +67,10 @@ def run_one(path, cache_dir=None, code=None):
     cmd = [sys.executable, __file__, '--measure', str(path)] + (['--cache-dir', str(cache_dir)] if cache_dir else [])
     out = subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ, OMP_NUM_THREADS='1', **({'PYTHONPATH': str(code)} if code else {})))
     if out.returncode: sys.exit(f"{' '.join(cmd)} failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    r = json.loads(out.stdout.strip().splitlines()[-1])
+    if code and not Path(r['package']).resolve().is_relative_to(Path(code).resolve()):
+        sys.exit(f"--reference {code}: the measurement imported trendlstm from {r['package']}, not from there; pass a checkout of this repository")
+    return r
 
 
 def main():
@@ -81,6 +84,8 @@ def main():
     a = p.parse_args()
     if a.measure: return measure(a.measure, a.cache_dir)
     data_dir = Path(a.data_dir); data_dir.mkdir(parents=True, exist_ok=True)
+    if a.reference and not (Path(a.reference) / 'trendlstm' / '__init__.py').is_file():
+        p.error(f'--reference {a.reference}: no trendlstm package there; pass a checkout of this repository (git worktree add DIR COMMIT)')
     ref = a.reference and subprocess.run(['git', '-C', a.reference, 'rev-parse', '--short', 'HEAD'], capture_output=True, text=True, check=True).stdout.strip()
     load0 = os.getloadavg()
     print(f'machine: {platform.node()}, {os.cpu_count()} cpus, load average {load0}, python {platform.python_version()}')
