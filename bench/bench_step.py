@@ -228,9 +228,10 @@ def pooling_runs(D:int, bs:int, T:int=12)->dict:
     return dict(AttentionLayer=package, MultiheadAttention=mha)
 
 
-def two_way_rows(a, cases:dict, make_runs, unit:str, per, fmt:str, suffix:str='')->list:
-    "Table rows `| case | batch | first | second | second / first |`, medians of the interleaved rounds of the two runs `make_runs(case, batch)`"
-    rows = []
+def two_way_table(a, what:str, header:str, cases:dict, make_runs, unit:str, per, fmt:str, suffix:str='', note:str='')->list:
+    "Markdown lines: `what`, the method, then rows `| case | batch | first | second | second / first |` (medians of interleaved rounds of `make_runs(case, batch)`)"
+    rows = [f'{what}, {a.samples:,} windows per variant per round, {a.rounds} interleaved rounds in one process, {a.threads} torch thread(s), '
+            f'process CPU time; {unit}: median over rounds; ratio: the median of the per-round ratios{note}.', '', header, '|---|---:|---:|---:|---:|']
     for name, case in cases.items():
         for bs in a.batch_sizes:
             n = max(a.samples // bs, 1)
@@ -244,12 +245,10 @@ def two_way_rows(a, cases:dict, make_runs, unit:str, per, fmt:str, suffix:str=''
 
 def measure_pooling(a)->list:
     "Markdown lines: CPU ms of one forward + backward of the pooling, the package's against nn.MultiheadAttention (interleaved rounds)"
-    lines = [f'The attention pooling alone (4 heads, learned query), forward + backward on random day outputs of 12 steps, '
-             f'{a.samples:,} windows per variant per round, {a.rounds} interleaved rounds in one process, {a.threads} torch thread(s), '
-             f'process CPU time; ms per call: median over rounds; ratio: the median of the per-round ratios.', '',
-             '| encoder output | batch | `AttentionLayer` ms | `nn.MultiheadAttention` ms | MultiheadAttention / AttentionLayer |', '|---|---:|---:|---:|---:|']
     widths = {"peers' shape: 128 (unidirectional)": 128, 'default model: 256 (bidirectional)': 256}
-    return lines + two_way_rows(a, widths, pooling_runs, 'ms per call', lambda n, bs: 1e3 / n, '.3f', 'x')
+    return two_way_table(a, 'The attention pooling alone (4 heads, learned query), forward + backward on random day outputs of 12 steps',
+                         '| encoder output | batch | `AttentionLayer` ms | `nn.MultiheadAttention` ms | MultiheadAttention / AttentionLayer |',
+                         widths, pooling_runs, 'ms per call', lambda n, bs: 1e3 / n, '.3f', 'x')
 
 
 KERNEL_SHAPES = {"peers' shape (128 x 2, unidirectional)": dict(hidden_size=128, num_layers=2, bidirectional=False),
@@ -270,11 +269,9 @@ def kernel_runs(shape:dict, bs:int, T:int=12, F:int=19)->dict:
 
 def measure_kernels(a)->list:
     "Markdown lines: CPU microseconds per window of an LSTM's forward + backward with oneDNN's kernel and torch's native one (interleaved rounds)"
-    lines = [f'One `nn.LSTM` alone, forward + backward of all its outputs on random windows of 12 days x 19 features, {a.samples:,} windows '
-             f'per kernel per round, {a.rounds} interleaved rounds in one process, {a.threads} torch thread(s), process CPU time; '
-             f'us per window: median over rounds; ratio: the median of the per-round ratios (below 1: the native kernel is faster).', '',
-             '| LSTM | batch | oneDNN us per window | native us per window | native / oneDNN |', '|---|---:|---:|---:|---:|']
-    return lines + two_way_rows(a, KERNEL_SHAPES, kernel_runs, 'us per window', lambda n, bs: 1e6 / (n * bs), '.0f')
+    return two_way_table(a, 'One `nn.LSTM` alone, forward + backward of all its outputs on random windows of 12 days x 19 features',
+                         '| LSTM | batch | oneDNN us per window | native us per window | native / oneDNN |', KERNEL_SHAPES, kernel_runs,
+                         'us per window', lambda n, bs: 1e6 / (n * bs), '.0f', note=' (below 1: the native kernel is faster)')
 
 
 def measure(a, dm, x, y)->dict:
@@ -325,14 +322,12 @@ def main():
     a = p.parse_args()
     if a.processes < 1: p.error(f'--processes {a.processes}: give 1 or more')
     torch.set_num_threads(a.threads); torch.set_flush_denormal(True); warnings.simplefilter('ignore')
-    if a.pooling:  # random day outputs: no data needed
-        load0, lines = os.getloadavg(), measure_pooling(a)
+    if a.pooling or a.kernels:  # random inputs: no data needed
+        key, title, measure_two = (('bench_step_pooling', 'The attention pooling against nn.MultiheadAttention (CPU)', measure_pooling) if a.pooling
+                                   else ('bench_step_kernels', "torch's two CPU LSTM kernels (CPU)", measure_kernels))
+        load0, lines = os.getloadavg(), measure_two(a)
         lines[0] += f' Load average (1 min) {load0[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end.'
-        return publish('bench_step_pooling', 'The attention pooling against nn.MultiheadAttention (CPU)', lines, write=not a.no_readme)
-    if a.kernels:  # random windows: no data needed
-        load0, lines = os.getloadavg(), measure_kernels(a)
-        lines[0] += f' Load average (1 min) {load0[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end.'
-        return publish('bench_step_kernels', "torch's two CPU LSTM kernels (CPU)", lines, write=not a.no_readme)
+        return publish(key, title, lines, write=not a.no_readme)
     path = sp500_path()
     if path is None: sys.exit('the S&P 500 sample ../shared/data/sp500_5yr.csv.gz is not there (set TRENDLSTM_SP500 to its path)')
     load0 = os.getloadavg()
