@@ -388,17 +388,17 @@ def implausible_moves(df:pd.DataFrame)->tuple: # (spike, jump) boolean arrays, o
     pt, close = PerTicker(df['ticker']), df['close'].to_numpy(float)
     spike, jump = np.zeros(len(df), bool), np.zeros(len(df), bool)
     for a, b in ticker_chunks(pt.starts, len(df)):   # each ticker on its own: chunks of whole tickers keep the temporaries small
-        spike[a:b], jump[a:b] = _implausible_moves(np.log(close[a:b]), pt.codes[a:b])
+        spike[a:b], jump[a:b] = _implausible_moves(np.log(close[a:b]), pt.rows(a, b))
     return spike, jump
 
-def _implausible_moves(lc, t):
-    "`implausible_moves` of log closes `lc` and ticker codes `t` (rows sorted by ticker and date)"
-    same = np.r_[False, t[1:] == t[:-1]]
-    r = np.where(same, np.r_[np.nan, np.diff(lc)], np.nan)   # move into each row
+def _implausible_moves(lc, pt):
+    "`implausible_moves` of log closes `lc` and their tickers `pt` (a `PerTicker`; rows sorted by ticker and date)"
+    t = pt.codes
+    r = np.where(pt.pos > 0, np.r_[np.nan, np.diff(lc)], np.nan)   # move into each row
     rs = pd.Series(r)
     s = (1.4826 * (rs - rs.groupby(t, sort=False).transform('median')).abs().groupby(t, sort=False).transform('median')).fillna(0).to_numpy()
-    local = rs.abs().groupby(t, sort=False).rolling(LOCAL_ROWS, center=True, min_periods=5).median()
-    loc = 1.4826 * local.reset_index(level=0, drop=True).sort_index().fillna(0).to_numpy()   # high in a volatility burst
+    local = pt.roll(np.abs(r), LOCAL_ROWS, 'median', min_periods=5, centred=True)
+    loc = 1.4826 * np.where(np.isnan(local), 0.0, local)   # high in a volatility burst
     thr = np.maximum.reduce([SPIKE_SIGMAS * s, SPIKE_LOCAL_SIGMAS * loc, np.full(len(s), SPIKE_MIN_MOVE)])
     spike, revert = np.zeros(len(r), bool), np.zeros(len(r), bool)
     with np.errstate(invalid='ignore'):
@@ -457,7 +457,9 @@ def _repair_spikes(df, spike):
         v = x[i] * f
         x[i] = np.where(np.abs(np.log(v / new)) <= SPIKE_MIN_MOVE, v, new)
     c[i] = new
-    return df.assign(open=o, close=c, high=np.fmax.reduce([o, h, l, c]), low=np.fmin.reduce([o, h, l, c]))
+    high, low = np.fmax(o, h), np.fmin(o, h)
+    for x in (l, c): np.fmax(high, x, out=high); np.fmin(low, x, out=low)
+    return df.assign(open=o, close=c, high=high, low=low)
 
 # %% ../nbs/00_data.ipynb #f18b08c0
 def _report(repairs, where):

@@ -11,11 +11,13 @@ __all__ = ['PRICE_COLUMNS', 'FEATURE_NAMES', 'WARMUP_ROWS', 'FEATURE_CHUNK_ROWS'
            'forward_returns', 'make_labels', 'cross_sectional_label']
 
 # %% ../nbs/00b_features.ipynb #37e59cb9
+import copy
 import logging
 
 import numpy as np
 import pandas as pd
 import torch
+from pandas.api.indexers import BaseIndexer
 
 # %% ../nbs/00b_features.ipynb #09c4b57f
 PRICE_COLUMNS = ['date', 'ticker', 'open', 'high', 'low', 'close', 'volume']
@@ -66,6 +68,12 @@ def ticker_chunks(
         cuts.append(int(bounds[j]) if bounds[j] > cuts[-1] else int(bounds[np.searchsorted(bounds, cuts[-1], side='right')]))
     return list(zip(cuts[:-1], cuts[1:]))
 
+class _TickerWindows(BaseIndexer):
+    "pandas rolling windows of `window_size` rows that stop at the row's ticker (`first`, `stop`): trailing, or `centred` on the row"
+    def get_window_bounds(self, num_values=0, min_periods=None, center=None, closed=None, step=None):
+        end = np.arange(1, num_values + 1) + ((self.window_size - 1) // 2 if self.centred else 0)
+        return np.maximum(end - self.window_size, self.first), np.minimum(end, self.stop)
+
 class PerTicker:
     "Causal lags, rolling and exponential statistics per ticker, for arrays aligned with a frame sorted by ticker and date"
     def __init__(self, tickers): # the ticker column (contiguous blocks)
@@ -73,14 +81,27 @@ class PerTicker:
         if len(self.codes) and (np.diff(self.codes) < 0).any(): raise ValueError("rows must be sorted by ticker (use load_prices)")
         self.starts = np.r_[0, np.flatnonzero(np.diff(self.codes)) + 1] if len(self.codes) else np.zeros(0, int)
         self.pos = np.arange(len(self.codes)) - np.repeat(self.starts, np.diff(np.r_[self.starts, len(self.codes)]))
+    def rows(self, a, b):
+        "This for the whole-ticker rows `a:b` alone, without factorizing the tickers again"
+        part = copy.copy(self)
+        part.codes, part.pos, part.starts = self.codes[a:b], self.pos[a:b], self.starts[(self.starts >= a) & (self.starts < b)] - a
+        return part
     def lag(self, x, k): out = np.full(len(x), np.nan); out[k:] = x[:len(x) - k]; out[self.pos < k] = np.nan; return out
     def _each(self, x, stat):
-        "`stat` of the grouped series, whole-ticker chunk by chunk (pandas' grouped temporaries stay chunk-sized), as one array"
+        "`stat(series, a, b)` of rows `a:b`, whole-ticker chunk by chunk (pandas' temporaries stay chunk-sized), as one array"
         out = np.empty(len(x))
-        for a, b in ticker_chunks(self.starts, len(x)): out[a:b] = stat(pd.Series(x[a:b]).groupby(self.codes[a:b], sort=False)).to_numpy()
+        for a, b in ticker_chunks(self.starts, len(x)): out[a:b] = stat(pd.Series(x[a:b]), a, b).to_numpy()
         return out
-    def roll(self, x, w, how='mean', min_periods=None): return self._each(x, lambda g: getattr(g.rolling(w, min_periods=min_periods or w), how)())
-    def ewm(self, x, min_periods=0, **kw): return self._each(x, lambda g: g.ewm(adjust=False, min_periods=min_periods, **kw).mean())
+    def roll(self, x, w, how='mean', min_periods=None, centred=False):
+        "Rolling `how` over `w` rows of each ticker: trailing, or centred on the row; NaN with fewer than `min_periods` (default `w`) values"
+        def stat(s, a, b):
+            first = np.arange(b - a) - self.pos[a:b]   # each row's ticker: its first row and the row after its last, in the chunk
+            n = np.diff(np.r_[np.flatnonzero(self.pos[a:b] == 0), b - a])
+            windows = _TickerWindows(window_size=w, first=first, stop=first + np.repeat(n, n), centred=centred)
+            return getattr(s.rolling(windows, min_periods=min_periods or w), how)()
+        return self._each(x, stat)
+    def ewm(self, x, min_periods=0, **kw):
+        return self._each(x, lambda s, a, b: s.groupby(self.codes[a:b], sort=False).ewm(adjust=False, min_periods=min_periods, **kw).mean())
 
 # %% ../nbs/00b_features.ipynb #1b1d3b5f
 def _price_features(pt, o, h, l, c):
@@ -130,11 +151,13 @@ def feature_array(
     pt = PerTicker(p['ticker'])
     out = np.empty((len(p), len(FEATURE_NAMES)), dtype)
     cols = [p[k].to_numpy(float) for k in ('open', 'high', 'low', 'close', 'volume')]
-    for a, b in ticker_chunks(pt.starts, len(p), chunk_rows):
-        part = PerTicker(pt.codes[a:b])
+    chunks = ticker_chunks(pt.starts, len(p), chunk_rows)
+    block = np.empty((len(FEATURE_NAMES), max((b - a for a, b in chunks), default=0)))   # a chunk's features, one per row
+    for a, b in chunks:
         o, h, l, c, v = (x[a:b] for x in cols)
-        f = {**_price_features(part, o, h, l, c), **_oscillator_features(part, c, v)}
-        for j, k in enumerate(FEATURE_NAMES): out[a:b, j] = f[k]
+        f = {**_price_features(pt.rows(a, b), o, h, l, c), **_oscillator_features(pt.rows(a, b), c, v)}
+        for j, k in enumerate(FEATURE_NAMES): block[j, :b - a] = f[k]
+        out[a:b] = block[:, :b - a].T   # one pass over the rows of `out`, not one per feature
     return out
 
 def make_features(
