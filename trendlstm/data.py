@@ -240,14 +240,14 @@ def _repair_ohlcv(df, repairs, where):
     if not kept.all() and (gone := sorted(set(df['ticker'][~kept].unique().astype(str)) - set(df['ticker'][kept].unique().astype(str)))):   # a ticker all of whose rows went
         repairs['tickers_without_a_close'] = len(gone)
         repairs.setdefault('_examples', []).append(f"ticker(s) with no positive close at all, left out: {', '.join(gone[:10])}{f' and {len(gone) - 10} more' if len(gone) > 10 else ''}")
-    df = df[kept].reset_index(drop=True)
-    ohl = df[['open', 'high', 'low']]
-    nonpos = (ohl <= 0).to_numpy()
-    _note(repairs, 'nonpositive_open_high_low_set_missing', nonpos.any(1), df, 'open/high/low <= 0, treated as missing')
-    ohl = ohl.mask(nonpos)
-    _note(repairs, 'open_high_low_filled_from_close', ohl.isna().any(axis=1), df, 'open/high/low missing, set to close')
-    o, h, l = (ohl[k].fillna(df['close']) for k in ('open', 'high', 'low'))
-    hi, lo = np.fmax.reduce([o, h, l, df['close']]), np.fmin.reduce([o, h, l, df['close']])
+    df = df.reset_index(drop=True) if kept.all() else df[kept].reset_index(drop=True)
+    c, (o, h, l) = df['close'].to_numpy(float), (df[k].to_numpy(float) for k in ('open', 'high', 'low'))   # new arrays only where a value changes
+    nonpos = (o <= 0) | (h <= 0) | (l <= 0)
+    if _note(repairs, 'nonpositive_open_high_low_set_missing', nonpos, df, 'open/high/low <= 0, treated as missing'):
+        o, h, l = (np.where(x > 0, x, np.nan) for x in (o, h, l))
+    if _note(repairs, 'open_high_low_filled_from_close', np.isnan(o) | np.isnan(h) | np.isnan(l), df, 'open/high/low missing, set to close'):
+        o, h, l = (np.where(np.isnan(x), c, x) for x in (o, h, l))
+    hi, lo = np.fmax(np.fmax(o, h), np.fmax(l, c)), np.fmin(np.fmin(o, h), np.fmin(l, c))
     _note(repairs, 'high_low_widened', (hi != h) | (lo != l), df, 'high < max(open, close) or low > min(open, close)')
     if (df['volume'] < 0).any():
         raise ValueError(f"{where}: column 'volume' is negative in {_example(df, df['volume'] < 0, 'volume')}; fix the source.")
@@ -447,19 +447,19 @@ def _check_plausible(df, repairs, where, policy, adjusted=False):
 # %% ../nbs/00_data.ipynb #ca509646
 def _repair_spikes(df, spike):
     "Set each spike's close to the geometric interpolation between the good closes either side; bring open/high/low along"
-    i, rows = np.flatnonzero(spike), np.arange(len(spike))
+    i = np.flatnonzero(spike)
+    first = np.r_[True, np.diff(i) > 1]   # the first row of each run of spike rows
+    run = np.cumsum(first) - 1
+    before, after = i[first][run] - 1, i[np.r_[first[1:], True]][run] + 1   # the good rows either side of each row's run
     o, h, l, c = (df[k].to_numpy(float, copy=True) for k in ('open', 'high', 'low', 'close'))
-    before = np.maximum.accumulate(np.where(spike, 0, rows))[i]   # last good row before each spike row
-    after = np.minimum.accumulate(np.where(spike, len(spike), rows)[::-1])[::-1][i]   # first good row after
     new = np.exp(np.log(c[before]) + np.log(c[after] / c[before]) * (i - before) / (after - before))
     f = new / c[i]
     for x in (o, h, l):
         v = x[i] * f
         x[i] = np.where(np.abs(np.log(v / new)) <= SPIKE_MIN_MOVE, v, new)
     c[i] = new
-    high, low = np.fmax(o, h), np.fmin(o, h)
-    for x in (l, c): np.fmax(high, x, out=high); np.fmin(low, x, out=low)
-    return df.assign(open=o, close=c, high=high, low=low)
+    h[i], l[i] = np.fmax.reduce([o[i], h[i], l[i], c[i]]), np.fmin.reduce([o[i], h[i], l[i], c[i]])   # elsewhere they bound open and close already (_repair_ohlcv)
+    return df.assign(open=o, close=c, high=h, low=l)
 
 # %% ../nbs/00_data.ipynb #f18b08c0
 def _report(repairs, where):
