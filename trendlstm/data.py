@@ -764,9 +764,9 @@ def _inputs(data, config):
     else:   # float32 straight away unless a cross-sectional normalization still has to run on the float64 values
         frame, names = load_prices(data), list(FEATURE_NAMES)
         X = feature_array(frame, np.float32 if config.cross_sectional_norm is None else np.float64)
-    if config.cross_sectional_norm is not None:
-        ok, norm = np.isfinite(X).all(1), dict(rank=cross_sectional_rank, zscore=cross_sectional_zscore)[config.cross_sectional_norm]
-        X[ok] = norm(X[ok], _to_days(frame['date'])[ok])
+    if config.cross_sectional_norm is not None:   # in place; rows without a complete input vector take no part (all NaN: dropped later)
+        X[~_finite_rows(X)] = np.nan
+        dict(rank=cross_sectional_rank, zscore=cross_sectional_zscore)[config.cross_sectional_norm](X, _to_days(frame['date']), out=X)
     return frame, names, X
 
 def _trailing_returns(pt, close, keep):

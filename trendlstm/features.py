@@ -210,14 +210,21 @@ def _date_mean(x, codes):
     ok = ~np.isnan(x)
     return (np.bincount(codes, np.where(ok, x, 0.0)) / np.maximum(np.bincount(codes, ok), 1))[codes]
 
+def _columns_out(v, out):
+    "(N, K) views of `v` and of where its normalized columns go: `out` (a C-contiguous float64 array of `v`'s shape), or a new array"
+    if out is not None and (out.shape != v.shape or out.dtype != np.float64 or not out.flags.c_contiguous):
+        raise ValueError(f"out: expected a C-contiguous float64 array of shape {v.shape}, got {out.dtype} {out.shape}")
+    cols = v.reshape(len(v), -1)
+    return cols, np.empty_like(cols) if out is None else out.reshape(cols.shape)
+
 def cross_sectional_rank(
     values:np.ndarray, # (N,) or (N, K) values, NaN where missing
     days:np.ndarray, # (N,) date of each row (any sortable type)
+    out:np.ndarray|None=None, # where to write the result (float64, `values`' shape); `values` itself works it out in place, column by column
 )->np.ndarray: # float64, same shape, in [-1, 1], NaN where `values` is NaN
     "Per-date percentile rank mapped to [-1, 1]: `2 * (average_rank - 1) / (n - 1) - 1` (0 when n = 1)"
     v, codes = np.asarray(values, float), _date_codes(days)
-    cols = v.reshape(len(v), -1)
-    out = np.empty_like(cols)
+    cols, out = _columns_out(v, out)
     for k in range(cols.shape[1]):
         r, n = _group_rank(cols[:, k], codes), np.bincount(codes, ~np.isnan(cols[:, k]))[codes]
         out[:, k] = np.where(n > 1, 2 * (r - 1) / np.maximum(n - 1, 1) - 1, np.where(np.isnan(r), np.nan, 0.0))
@@ -227,11 +234,11 @@ def cross_sectional_rank(
 def cross_sectional_zscore(
     values:np.ndarray, # (N,) or (N, K) values, NaN where missing
     days:np.ndarray, # (N,) date of each row
+    out:np.ndarray|None=None, # where to write the result (float64, `values`' shape); `values` itself works it out in place, column by column
 )->np.ndarray: # float64, same shape, NaN where `values` is NaN
     "Per-date (x - mean) / sd over the non-missing values of the date (0 where the sd is 0)"
     v, codes = np.asarray(values, float), _date_codes(days)
-    cols = v.reshape(len(v), -1)
-    out = np.empty_like(cols)
+    cols, out = _columns_out(v, out)
     for k in range(cols.shape[1]):
         x = cols[:, k]; ok = ~np.isnan(x)
         mean = _date_mean(x, codes)
