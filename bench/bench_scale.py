@@ -107,14 +107,14 @@ def main():
         for kind, r in runs.items():
             rows_out.append((n, kind, r))
             print(f"{n:>12,} rows {kind:11s}: {r['wall_s']:7.1f} s wall, {r['cpu_s']:7.1f} s CPU ({n / r['cpu_s']:,.0f} rows/s CPU; "
-                  f"{r['sys_s']:.1f} s in the kernel, {r['page_faults']:,} page faults), "
+                  f"{r['sys_s']:.1f} s in the kernel, {r['page_faults']:,} minor page faults), "
                   f"peak RSS {r['peak_gb']:.2f} GB (after imports {r['imports_gb']:.2f}); table {r['table_gb']:.2f} GB "
                   f"(features {r['features_gb']:.2f} GB float32), {r['windows']:,} windows", flush=True)
     lines = [f"Synthetic daily prices in Parquet ({DAYS:,} trading days per ticker), `LSTMDataModule(path, freq='D')` with the default "
              f"data config, each run in a fresh process (peak RSS = `ru_maxrss` of that process, imports included); load average "
              f"{load0[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end ({os.cpu_count()} cores; the pipeline uses one). "
-             "CPU s counts time in the kernel too, given apart as 'kernel s' (page faults on the first touch of newly allocated memory, "
-             "and reading the file).", '',
+             "CPU s counts time in the kernel too, given apart as 'of which kernel s' (page faults on the first touch of newly allocated "
+             "memory, and reading the file).", '',
              '| rows | run | wall s | CPU s | of which kernel s | rows/s (CPU) | rows/s (wall) | peak RSS GB | table GB | float32 features GB |',
              '|---|---|---|---|---|---|---|---|---|---|']
     lines += [f"| {n:,} | {kind} | {r['wall_s']:.1f} | {r['cpu_s']:.1f} | {r['sys_s']:.1f} | {n / r['cpu_s']:,.0f} | {n / r['wall_s']:,.0f} | {r['peak_gb']:.2f} | "

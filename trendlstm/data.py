@@ -448,6 +448,7 @@ def _check_plausible(df, repairs, where, policy, adjusted=False):
 def _repair_spikes(df, spike):
     "Set each spike's close to the geometric interpolation between the good closes either side; bring open/high/low along"
     i = np.flatnonzero(spike)
+    if not len(i): return df
     first = np.r_[True, np.diff(i) > 1]   # the first row of each run of spike rows
     run = np.cumsum(first) - 1
     before, after = i[first][run] - 1, i[np.r_[first[1:], True]][run] + 1   # the good rows either side of each row's run

@@ -75,7 +75,7 @@ class _TickerWindows(BaseIndexer):
         return np.maximum(end - self.window_size, self.first), np.minimum(end, self.stop)
 
 class PerTicker:
-    "Causal lags, rolling and exponential statistics per ticker, for arrays aligned with a frame sorted by ticker and date"
+    "Lags, rolling (trailing or centred) and exponential statistics per ticker, for arrays aligned with a frame sorted by ticker and date"
     def __init__(self, tickers): # the ticker column (contiguous blocks)
         self.codes, self.names = _factorize_tickers(tickers)
         if len(self.codes) and (np.diff(self.codes) < 0).any(): raise ValueError("rows must be sorted by ticker (use load_prices)")
@@ -83,6 +83,7 @@ class PerTicker:
         self.pos = np.arange(len(self.codes)) - np.repeat(self.starts, np.diff(np.r_[self.starts, len(self.codes)]))
     def rows(self, a, b):
         "This for the whole-ticker rows `a:b` alone, without factorizing the tickers again"
+        if (a < len(self.pos) and self.pos[a]) or (b < len(self.pos) and self.pos[b]): raise ValueError(f"rows {a}:{b} cut a ticker; pass whole tickers (ticker_chunks)")
         part = copy.copy(self)
         part.codes, part.pos, part.starts = self.codes[a:b], self.pos[a:b], self.starts[(self.starts >= a) & (self.starts < b)] - a
         return part
@@ -94,6 +95,7 @@ class PerTicker:
         return out
     def roll(self, x, w, how='mean', min_periods=None, centred=False):
         "Rolling `how` over `w` rows of each ticker: trailing, or centred on the row; NaN with fewer than `min_periods` (default `w`) values"
+        if (min_periods or w) > w: raise ValueError(f"min_periods={min_periods} is more than the window of {w} rows")
         def stat(s, a, b):
             first = np.arange(b - a) - self.pos[a:b]   # each row's ticker: its first row and the row after its last, in the chunk
             n = np.diff(np.r_[np.flatnonzero(self.pos[a:b] == 0), b - a])
@@ -154,8 +156,8 @@ def feature_array(
     chunks = ticker_chunks(pt.starts, len(p), chunk_rows)
     block = np.empty((len(FEATURE_NAMES), max((b - a for a, b in chunks), default=0)))   # a chunk's features, one per row
     for a, b in chunks:
-        o, h, l, c, v = (x[a:b] for x in cols)
-        f = {**_price_features(pt.rows(a, b), o, h, l, c), **_oscillator_features(pt.rows(a, b), c, v)}
+        part, (o, h, l, c, v) = pt.rows(a, b), (x[a:b] for x in cols)
+        f = {**_price_features(part, o, h, l, c), **_oscillator_features(part, c, v)}
         for j, k in enumerate(FEATURE_NAMES): block[j, :b - a] = f[k]
         out[a:b] = block[:, :b - a].T   # one pass over the rows of `out`, not one per feature
     return out
