@@ -166,11 +166,10 @@ def _parse_dates(df, where, keep_time=False): # the frame; its source, for messa
     if d.isna().any():
         raise ValueError(f"{where}: column 'date' has missing or unparseable dates in {_example(df, d.isna(), 'date')}; "
                          "fix or drop those rows (ISO dates like 2020-01-31 always parse; pandas handles 1677-09-22 to 2262-04-11).")
-    out = (d < pd.Timestamp.min) | (d > pd.Timestamp.max)
-    if out.any():
+    if d.dtype != 'datetime64[ns]' and (out := (d < pd.Timestamp.min) | (d > pd.Timestamp.max)).any():   # nanoseconds cannot be out of range
         raise ValueError(f"{where}: column 'date' has dates outside pandas' range 1677-09-22 to 2262-04-11 in {_example(df, out, 'date')}; "
                          "fix those rows (a typo in the year?).")
-    return pd.Series((d if keep_time else d.dt.normalize()).to_numpy().astype('datetime64[ns]'), index=df.index)
+    return pd.Series((d if keep_time else d.dt.normalize()).to_numpy().astype('datetime64[ns]', copy=False), index=df.index)
 
 # %% ../nbs/00_data.ipynb #466d73f3
 MAX_PRICE, MAX_VOLUME = 1e12, 1e15   # larger values are a unit or parsing error, not a price
@@ -179,7 +178,10 @@ def _parse_numbers(df, cols, where):
     "Convert `cols` to float, raising on text, booleans, infinite or absurdly large values (missing values stay NaN)"
     out = {}
     for c in cols:
-        col = df[c]
+        col, limit = df[c], MAX_VOLUME if c == 'volume' else MAX_PRICE
+        if col.dtype.kind in 'fiu' and len(col):   # numbers already: two reductions check the range, no row-by-row masks
+            v = col.astype(float)
+            if -limit <= np.fmin.reduce(v.to_numpy()) and np.fmax.reduce(v.to_numpy()) <= limit: out[c] = v; continue
         isbool = col.map(lambda x: isinstance(x, (bool, np.bool_))) if col.dtype == object else pd.Series(pd.api.types.is_bool_dtype(col), index=col.index)
         if isbool.any():
             raise ValueError(f"{where}: column {c!r} holds True/False values in {_example(df, isbool, c)}; a boolean is not a price or a volume: "
@@ -189,7 +191,6 @@ def _parse_numbers(df, cols, where):
         if bad.any():
             raise ValueError(f"{where}: column {c!r} has non-numeric or infinite values in {_example(df, bad, c)}; "
                              "clean them (or set them to NaN to let the loader repair them).")
-        limit = MAX_VOLUME if c == 'volume' else MAX_PRICE
         huge = v.abs() > limit
         if huge.any():
             raise ValueError(f"{where}: column {c!r} has implausible values (magnitude above {limit:.0e}) in {_example(df, huge, c)}; "
@@ -339,7 +340,7 @@ def _read_csv(path, kind, sep, decimal, encoding):
     if wide: return df.rename_axis('date'), dict(kind=kind, encoding=encoding, sep=sep, decimal=decimal, layout='wide')
     return df, dict(kind=kind, encoding=encoding, sep=sep, decimal=decimal)
 
-# %% ../nbs/00_data.ipynb #9253cf80
+# %% ../nbs/00_data.ipynb #503d7d29
 def _read_parquet(path)->pd.DataFrame:
     "A Parquet file read one column at a time, so Arrow's copy of the file never sits beside the whole frame"
     import pyarrow.parquet as pq
