@@ -180,8 +180,8 @@ def _parse_numbers(df, cols, where):
     for c in cols:
         col, limit = df[c], MAX_VOLUME if c == 'volume' else MAX_PRICE
         if col.dtype.kind in 'fiu' and len(col):   # numbers already: two reductions check the range, no row-by-row masks
-            v = col.astype(float)
-            if -limit <= np.fmin.reduce(v.to_numpy()) and np.fmax.reduce(v.to_numpy()) <= limit: out[c] = v; continue
+            v = col.astype(float); a = v.to_numpy()
+            if -limit <= np.fmin.reduce(a) and np.fmax.reduce(a) <= limit: out[c] = v; continue
         isbool = col.map(lambda x: isinstance(x, (bool, np.bool_))) if col.dtype == object else pd.Series(pd.api.types.is_bool_dtype(col), index=col.index)
         if isbool.any():
             raise ValueError(f"{where}: column {c!r} holds True/False values in {_example(df, isbool, c)}; a boolean is not a price or a volume: "
@@ -340,7 +340,7 @@ def _read_csv(path, kind, sep, decimal, encoding):
     if wide: return df.rename_axis('date'), dict(kind=kind, encoding=encoding, sep=sep, decimal=decimal, layout='wide')
     return df, dict(kind=kind, encoding=encoding, sep=sep, decimal=decimal)
 
-# %% ../nbs/00_data.ipynb #503d7d29
+# %% ../nbs/00_data.ipynb #9253cf80
 def _read_parquet(path)->pd.DataFrame:
     "A Parquet file read one column at a time, so Arrow's copy of the file never sits beside the whole frame"
     import pyarrow.parquet as pq

@@ -213,11 +213,11 @@ def _date_mean(x, codes):
     return (np.bincount(codes, np.where(ok, x, 0.0)) / np.maximum(np.bincount(codes, ok), 1))[codes]
 
 def _columns_out(v, out):
-    "(N, K) views of `v` and of where its normalized columns go: `out` (a C-contiguous float64 array of `v`'s shape), or a new array"
-    if out is not None and (out.shape != v.shape or out.dtype != np.float64 or not out.flags.c_contiguous):
-        raise ValueError(f"out: expected a C-contiguous float64 array of shape {v.shape}, got {out.dtype} {out.shape}")
+    "(N, K) views of `v` and of where its normalized columns go: `out` (a float64 array of `v`'s shape), or a new array"
+    if out is not None and (out.shape != v.shape or out.dtype != np.float64):
+        raise ValueError(f"out: expected a float64 array of shape {v.shape}, got {out.dtype} {out.shape}")
     cols = v.reshape(len(v), -1)
-    return cols, np.empty_like(cols) if out is None else out.reshape(cols.shape)
+    return cols, np.empty_like(cols) if out is None else out.reshape(cols.shape, copy=False)   # never a copy: writes must reach `out`
 
 def cross_sectional_rank(
     values:np.ndarray, # (N,) or (N, K) values, NaN where missing
