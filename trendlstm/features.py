@@ -217,7 +217,9 @@ def _columns_out(v, out):
     if out is not None and (out.shape != v.shape or out.dtype != np.float64):
         raise ValueError(f"out: expected a float64 array of shape {v.shape}, got {out.dtype} {out.shape}")
     cols = v.reshape(len(v), -1)
-    return cols, np.empty_like(cols) if out is None else out.reshape(cols.shape, copy=False)   # never a copy: writes must reach `out`
+    if out is None: return cols, np.empty_like(cols)
+    if not np.may_share_memory(view := out.reshape(cols.shape), out): raise ValueError("out: its layout cannot hold (N, K) columns without a copy; pass a C- or Fortran-ordered array")
+    return cols, view   # writes must reach `out`
 
 def cross_sectional_rank(
     values:np.ndarray, # (N,) or (N, K) values, NaN where missing
