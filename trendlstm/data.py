@@ -398,7 +398,8 @@ def _implausible_moves(lc, pt):
     r = np.where(pt.pos > 0, np.r_[np.nan, np.diff(lc)], np.nan)   # move into each row
     rs = pd.Series(r)
     s = (1.4826 * (rs - rs.groupby(t, sort=False).transform('median')).abs().groupby(t, sort=False).transform('median')).fillna(0).to_numpy()
-    local = pt.roll(np.abs(r), LOCAL_ROWS, 'median', min_periods=5, centred=True)
+    with np.errstate(invalid='ignore'): near = np.flatnonzero(np.abs(r) > np.maximum(SPIKE_SIGMAS * s, SPIKE_MIN_MOVE))   # any other row is below both thresholds
+    local = np.full(len(r), np.nan); local[near] = pt.centred_median_at(np.abs(r), near, LOCAL_ROWS, min_periods=5)
     loc = 1.4826 * np.where(np.isnan(local), 0.0, local)   # high in a volatility burst
     thr = np.maximum.reduce([SPIKE_SIGMAS * s, SPIKE_LOCAL_SIGMAS * loc, np.full(len(s), SPIKE_MIN_MOVE)])
     spike, revert = np.zeros(len(r), bool), np.zeros(len(r), bool)

@@ -102,6 +102,15 @@ class PerTicker:
             windows = _TickerWindows(window_size=w, first=first, stop=first + np.repeat(n, n), centred=centred)
             return getattr(s.rolling(windows, min_periods=min_periods or w), how)()
         return self._each(x, stat)
+    def centred_median_at(self, x, rows, w, min_periods=None):
+        "`roll(x, w, 'median', min_periods, centred=True)[rows]`, computed at `rows` alone (for a few rows of many)"
+        rows = np.asarray(rows, dtype=np.int64)
+        j = rows[:, None] + np.arange((w - 1) // 2 + 1 - w, (w - 1) // 2 + 1)   # the window's rows, as `roll` centres it
+        jc = j.clip(0, len(x) - 1)
+        v = np.where((j == jc) & (self.codes[jc] == self.codes[rows, None]), x[jc], np.nan)   # NaN: missing, or another ticker's
+        out, enough = np.full(len(rows), np.nan), (~np.isnan(v)).sum(1) >= max(min_periods or w, 1)
+        if enough.any(): out[enough] = np.nanmedian(v[enough], axis=1)
+        return out
     def ewm(self, x, min_periods=0, **kw):
         return self._each(x, lambda s, a, b: s.groupby(self.codes[a:b], sort=False).ewm(adjust=False, min_periods=min_periods, **kw).mean())
 
