@@ -244,7 +244,9 @@ def _clip_grad_norm(params, max_norm:float|None)->torch.Tensor:
     grads = [p.grad for p in params if p.grad is not None]
     if not grads: return torch.zeros((), device=params[0].device if params else None)
     norm = torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)))
-    if max_norm is not None: torch._foreach_mul_(grads, (max_norm / (norm + 1e-6)).clamp(max=1.0))
+    if max_norm is None: return norm
+    coef = (max_norm / (norm + 1e-6)).clamp(max=1.0)
+    if norm.device.type != 'cpu' or coef.item() != 1.0: torch._foreach_mul_(grads, coef)   # the CPU reads it for free: no pass to multiply by 1
     return norm
 
 @patch
