@@ -19,7 +19,7 @@ from torch.utils.data import DataLoader, Dataset
 
 from .config import Bounds, ConfigBase
 from .features import (PRICE_COLUMNS, FEATURE_NAMES, PRICE_HISTORY_NAMES, PRICE_HISTORY_ANCHOR, LABEL_MODES, FEATURE_CHUNK_ROWS,
-                                PerTicker, make_features, feature_array, make_labels, forward_returns, price_levels, trend_score,
+                                PerTicker, make_features, _feature_array, make_labels, forward_returns, price_levels, trend_score,
                                 realized_volatility, cross_sectional_rank, cross_sectional_zscore, cross_sectional_label, WARMUP_ROWS,
                                 ticker_chunks, _check_columns, _factorize_tickers, _sorted_unique, _to_days)
 
@@ -511,6 +511,7 @@ def load_prices(
     sep:str|None=None, # delimiter of a text file (None: sniffed among , ; tab |)
     decimal:str|None=None, # decimal mark of a text file (None: ',' when a ;- or tab-delimited file has decimal commas, else '.')
     encoding:str|None=None, # text encoding (None: UTF-8, UTF-16 by its marks, else Latin-1)
+    fingerprint:bool=True, # store a digest of the result in `attrs` (one hash over every row), so that passing the frame again skips the load
 )->pd.DataFrame: # `date, ticker, open, high, low, close, volume`, sorted by ticker and date; `attrs['repairs']`, `attrs['source']`
     "Load daily OHLCV into the canonical long frame, repairing what can be repaired and saying so"
     if bad_prints not in BAD_PRINT_POLICIES: raise ValueError(f"load_prices: bad_prints={bad_prints!r}: use one of {BAD_PRINT_POLICIES}.")
@@ -532,7 +533,7 @@ def load_prices(
     _report(repairs, where)
     df = df[PRICE_COLUMNS].reset_index(drop=True)
     df.attrs['repairs'], df.attrs['source'] = repairs, used
-    df.attrs['fingerprint'] = _fingerprint(df, adjust=adjust, bad_prints=bad_prints)
+    if fingerprint: df.attrs['fingerprint'] = _fingerprint(df, adjust=adjust, bad_prints=bad_prints)
     return df
 
 # %% ../nbs/00_data.ipynb #7265f60c
@@ -759,18 +760,19 @@ def _drop_short_tickers(pt, keep, config):
 
 # %% ../nbs/00_data.ipynb #475e327a
 def _inputs(data, config):
-    "The canonical frame, the input names and the (N, F) per-row inputs (NaN in the warm-up), cross-sectionally normalized if asked"
-    if config.feature_columns is not None:
-        frame = load_feature_frame(data, config.feature_columns)
-        names, X = list(config.feature_columns), frame[config.feature_columns].to_numpy(float, copy=True)   # a copy: pandas may hand back a read-only view
-    elif config.inputs == 'price_history': frame = load_prices(data); names, X = list(PRICE_HISTORY_NAMES), price_levels(frame)
+    "The canonical frame, its `PerTicker`, the input names and the (N, F) per-row inputs (NaN in the warm-up), cross-sectionally normalized if asked"
+    if config.feature_columns is not None: frame = load_feature_frame(data, config.feature_columns)
+    else: frame = load_prices(data, fingerprint=False)   # used here only, never passed to load_prices again
+    pt = PerTicker(frame['ticker'])   # once for the features and the labels
+    if config.feature_columns is not None:   # a copy: pandas may hand back a read-only view
+        names, X = list(config.feature_columns), frame[config.feature_columns].to_numpy(float, copy=True)
+    elif config.inputs == 'price_history': names, X = list(PRICE_HISTORY_NAMES), price_levels(frame)
     else:   # float32 straight away unless a cross-sectional normalization still has to run on the float64 values
-        frame, names = load_prices(data), list(FEATURE_NAMES)
-        X = feature_array(frame, np.float32 if config.cross_sectional_norm is None else np.float64)
+        names, X = list(FEATURE_NAMES), _feature_array(frame, pt, np.float32 if config.cross_sectional_norm is None else np.float64)
     if config.cross_sectional_norm is not None:   # in place; rows without a complete input vector take no part (all NaN: dropped later)
         X[~_finite_rows(X)] = np.nan
         dict(rank=cross_sectional_rank, zscore=cross_sectional_zscore)[config.cross_sectional_norm](X, _to_days(frame['date']), out=X)
-    return frame, names, X
+    return frame, pt, names, X
 
 def _trailing_returns(pt, close, keep):
     "(n, 3) float32 close-to-close returns over the last `TRAILING_LOOKBACKS` rows of each ticker, at the `keep` rows"
@@ -817,8 +819,8 @@ def make_sample_table(
 
 def _build_sample_table(data, config):
     "The pipeline behind `make_sample_table`: float64 only where a label needs it, freed as soon as its float32 copy exists"
-    frame, names, X = _inputs(data, config)
-    pt, days, close = PerTicker(frame['ticker']), _to_days(frame['date']), frame['close'].to_numpy(float, copy=True)
+    frame, pt, names, X = _inputs(data, config)
+    days, close = _to_days(frame['date']), frame['close'].to_numpy(float, copy=True)
     del frame   # a frame loaded here is not needed any more
     keep = _drop_short_tickers(pt, _finite_rows(X) & sample_mask(days, pt.codes, config.freq), config)
     features = torch.from_numpy(_take_rows(X, keep, in_place=X.dtype == np.float32)); del X

@@ -159,7 +159,10 @@ def feature_array(
 )->np.ndarray: # (N, len(FEATURE_NAMES)), row-aligned with `prices`, NaN in each ticker's warm-up
     "The default features of every row, computed ticker-chunk by chunk into one preallocated array"
     p = _as_prices(prices)
-    pt = PerTicker(p['ticker'])
+    return _feature_array(p, PerTicker(p['ticker']), dtype, chunk_rows)
+
+def _feature_array(p, pt, dtype, chunk_rows=FEATURE_CHUNK_ROWS):
+    "`feature_array` of a canonical frame `p` whose `PerTicker` `pt` the caller has already made"
     out = np.empty((len(p), len(FEATURE_NAMES)), dtype)
     cols = [p[k].to_numpy(float) for k in ('open', 'high', 'low', 'close', 'volume')]
     chunks = ticker_chunks(pt.starts, len(p), chunk_rows)
