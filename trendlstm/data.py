@@ -232,6 +232,10 @@ def _daily_bars(df, repairs, where):
     return bars.assign(volume=g['volume'].sum(min_count=1).to_numpy())[list(df.columns)].reset_index(drop=True)
 
 # %% ../nbs/00_data.ipynb #b6de4bb3
+def _assign(df, **columns):
+    "`df.assign(**columns)`, keeping the numpy arrays given rather than copying them (pandas 3 copies an array it is handed)"
+    return df.assign(**{k: pd.Series(v, index=df.index, copy=False) if isinstance(v, np.ndarray) else v for k, v in columns.items()})
+
 def _repair_ohlcv(df, repairs, where):
     "Drop rows without a positive close; fill open/high/low from close; widen high/low; fill volume"
     c = df['close']
@@ -253,7 +257,7 @@ def _repair_ohlcv(df, repairs, where):
     if (df['volume'] < 0).any():
         raise ValueError(f"{where}: column 'volume' is negative in {_example(df, df['volume'] < 0, 'volume')}; fix the source.")
     _note(repairs, 'volume_filled_zero', df['volume'].isna(), df, 'volume missing, set to 0')
-    return df.assign(open=o, high=hi, low=lo, volume=df['volume'].fillna(0.0))
+    return _assign(df, open=o, high=hi, low=lo, volume=df['volume'].fillna(0.0))
 
 # %% ../nbs/00_data.ipynb #2e3e3d9f
 def _adjust_prices(df, repairs, where):
@@ -462,7 +466,7 @@ def _repair_spikes(df, spike):
         x[i] = np.where(np.abs(np.log(v / new)) <= SPIKE_MIN_MOVE, v, new)
     c[i] = new
     h[i], l[i] = np.fmax.reduce([o[i], h[i], l[i], c[i]]), np.fmin.reduce([o[i], h[i], l[i], c[i]])   # elsewhere they bound open and close already (_repair_ohlcv)
-    return df.assign(open=o, close=c, high=h, low=l)
+    return _assign(df, open=o, close=c, high=h, low=l)
 
 # %% ../nbs/00_data.ipynb #f18b08c0
 def _report(repairs, where):
@@ -774,11 +778,18 @@ def _inputs(data, config):
         dict(rank=cross_sectional_rank, zscore=cross_sectional_zscore)[config.cross_sectional_norm](X, _to_days(frame['date']), out=X)
     return frame, pt, names, X
 
-def _trailing_returns(pt, close, keep):
-    "(n, 3) float32 close-to-close returns over the last `TRAILING_LOOKBACKS` rows of each ticker, at the `keep` rows"
-    out = np.empty((int(keep.sum()), len(TRAILING_LOOKBACKS)), np.float32)
-    for k, lookback in enumerate(TRAILING_LOOKBACKS): out[:, k] = (close / pt.lag(close, lookback) - 1)[keep]
-    return out
+def _close_columns(pt, close, keep, chunk_rows=FEATURE_CHUNK_ROWS):
+    "The table's `close`, `trailing_returns` and `volatility` (float32, at the `keep` rows), a few whole tickers of `pt` at a time"
+    n = int(keep.sum())
+    out = dict(close=np.empty(n, np.float32), trailing_returns=np.empty((n, len(TRAILING_LOOKBACKS)), np.float32), volatility=np.empty(n, np.float32))
+    j = 0
+    for a, b in ticker_chunks(pt.starts, len(close), chunk_rows):   # lags and rolling windows stay within a ticker
+        part, c, k = pt.rows(a, b), close[a:b], keep[a:b]
+        m = j + int(k.sum())
+        out['close'][j:m], out['volatility'][j:m] = c[k], realized_volatility(part, c)[k]
+        for i, lookback in enumerate(TRAILING_LOOKBACKS): out['trailing_returns'][j:m, i] = (c / part.lag(c, lookback) - 1)[k]
+        j = m
+    return {name: torch.from_numpy(v) for name, v in out.items()}
 
 def _finite_rows(X, chunk_rows=FEATURE_CHUNK_ROWS):
     "Rows of `X` (N, F) whose values are all finite, block by block"
@@ -830,9 +841,8 @@ def _build_sample_table(data, config):
     fr32 = f32(fr)
     label32 = fr32 if config.label == 'raw' else f32(label); del fr, label
     tick_codes, used = pd.factorize(pt.codes[keep])
-    return SampleTable(features=features, forward_return=fr32, label=label32,
-                       direction=torch.from_numpy(direction[keep]), close=f32(close), trailing_returns=torch.from_numpy(_trailing_returns(pt, close, keep)),
-                       volatility=f32(realized_volatility(pt, close)), date=torch.from_numpy(days[keep].astype(np.int32)),
+    return SampleTable(features=features, forward_return=fr32, label=label32, direction=torch.from_numpy(direction[keep]),
+                       **_close_columns(pt, close, keep), date=torch.from_numpy(days[keep].astype(np.int32)),
                        ticker=torch.from_numpy(tick_codes.astype(np.int32)), tickers=[str(t) for t in pt.names[used]],
                        feature_names=names, horizons=config.horizons)
 

@@ -91,7 +91,7 @@ class PerTicker:
     def _each(self, x, stat):
         "`stat(series, a, b)` of rows `a:b`, whole-ticker chunk by chunk (pandas' temporaries stay chunk-sized), as one array"
         out = np.empty(len(x))
-        for a, b in ticker_chunks(self.starts, len(x)): out[a:b] = stat(pd.Series(x[a:b]), a, b).to_numpy()
+        for a, b in ticker_chunks(self.starts, len(x)): out[a:b] = stat(pd.Series(x[a:b], copy=False), a, b).to_numpy()
         return out
     def roll(self, x, w, how='mean', min_periods=None, centred=False):
         "Rolling `how` over `w` rows of each ticker: trailing, or centred on the row; NaN with fewer than `min_periods` (default `w`) values"
@@ -215,8 +215,13 @@ def _group_rank(v, codes):
 
 # %% ../nbs/00b_features.ipynb #326fa719
 def _date_codes(days):
-    "Dense date codes, in the smallest integer type (a stable sort on 16 bits is a radix sort)"
-    codes = np.unique(days, return_inverse=True)[1].ravel()
+    "Dense date codes (0 for the first date), in the smallest integer type (a stable sort on 16 bits is a radix sort)"
+    d = np.asarray(days)
+    if d.dtype.kind in 'iu' and len(d) and int(d.max()) - int(d.min()) < len(d) + 2 ** 16:   # day numbers: a table of the dates present, no sort
+        offset = d - d.min()
+        seen = np.zeros(int(offset.max()) + 1, bool); seen[offset] = True
+        codes = (np.cumsum(seen) - 1)[offset]
+    else: codes = np.unique(d, return_inverse=True)[1].ravel()
     return codes.astype(np.uint16) if len(codes) and codes.max() < 2 ** 16 else codes
 
 def _date_mean(x, codes):
@@ -239,12 +244,16 @@ def cross_sectional_rank(
     out:np.ndarray|None=None, # where to write the result (float64, `values`' shape); `values` itself works it out in place, column by column
 )->np.ndarray: # float64, same shape, in [-1, 1], NaN where `values` is NaN
     "Per-date percentile rank mapped to [-1, 1]: `2 * (average_rank - 1) / (n - 1) - 1` (0 when n = 1)"
-    v, codes = np.asarray(values, float), _date_codes(days)
+    v = np.asarray(values, float)
     cols, out = _columns_out(v, out)
+    _rank_columns(cols, _date_codes(days), out)
+    return out.reshape(v.shape)
+
+def _rank_columns(cols, codes, out):
+    "`cross_sectional_rank` of the (N, K) `cols` into `out`, with the dates as dense codes"
     for k in range(cols.shape[1]):
         r, n = _group_rank(cols[:, k], codes), np.bincount(codes, ~np.isnan(cols[:, k]))[codes]
         out[:, k] = np.where(n > 1, 2 * (r - 1) / np.maximum(n - 1, 1) - 1, np.where(np.isnan(r), np.nan, 0.0))
-    return out.reshape(v.shape)
 
 # %% ../nbs/00b_features.ipynb #f6eecb8b
 def cross_sectional_zscore(
@@ -294,12 +303,15 @@ def forward_returns(
     close:np.ndarray, # (N,) close
     days:np.ndarray, # (N,) int64 days since 1970
     horizons:tuple, # horizons in calendar days
+    chunk_rows:int=FEATURE_CHUNK_ROWS, # whole tickers of about this many rows at a time (the temporaries stay chunk-sized)
 )->np.ndarray: # (N, H) float64 close-to-close return to the last close at or before date + h, NaN where the data ends too early
-    "Calendar-day forward returns per horizon"
+    "Calendar-day forward returns per horizon, a few whole tickers at a time"
     out = np.empty((len(close), len(horizons)))
-    for k, h in enumerate(horizons):
-        j, ok = _forward_close_index(codes, days, int(h))
-        out[:, k] = np.where(ok, close[j] / close - 1, np.nan)
+    starts = np.r_[0, np.flatnonzero(codes[1:] != codes[:-1]) + 1] if len(codes) else np.zeros(0, int)
+    for a, b in ticker_chunks(starts, len(close), chunk_rows):   # a horizon ends within its ticker
+        for k, h in enumerate(horizons):
+            j, ok = _forward_close_index(codes[a:b] - codes[a], days[a:b], int(h))
+            out[a:b, k] = np.where(ok, close[a:b][j] / close[a:b] - 1, np.nan)
     return out
 
 # %% ../nbs/00b_features.ipynb #21473d48
@@ -330,9 +342,11 @@ def cross_sectional_label(
     "The label of mode `label` and its direction (raw: return > 0; excess, rank: above the same-date median)"
     fr = np.asarray(forward_return, float)
     if label == 'raw': return fr, np.nan_to_num(fr) > 0
-    rank = cross_sectional_rank(fr, days)
-    codes = _date_codes(days)
-    n = np.stack([np.bincount(codes, ~np.isnan(fr[:, k]))[codes] for k in range(fr.shape[1])], 1)
-    ok = ~np.isnan(fr) & (n >= min_tickers)
-    value = rank if label == 'rank' else fr - np.stack([_date_mean(fr[:, k], codes) for k in range(fr.shape[1])], 1)
-    return np.where(ok, value, np.nan), ok & (rank > 0)
+    codes, value = _date_codes(days), np.empty_like(fr)
+    _rank_columns(fr, codes, value)
+    ok = np.stack([~np.isnan(x) & (np.bincount(codes, ~np.isnan(x)) >= min_tickers)[codes] for x in fr.T], 1)
+    direction = ok & (value > 0)
+    if label == 'excess':
+        for k in range(fr.shape[1]): value[:, k] = fr[:, k] - _date_mean(fr[:, k], codes)
+    value[~ok] = np.nan
+    return value, direction
