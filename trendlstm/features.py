@@ -201,10 +201,11 @@ def price_levels(
 
 # %% ../nbs/00b_features.ipynb #77a1771f
 def _group_rank(v, codes):
-    "Average 1-based rank of `v` within each group of `codes` (NaN stays NaN, uncounted)"
-    o = np.argsort(v, kind='stable')
+    "Average 1-based rank of `v` within each group of the dense `codes` (NaN stays NaN, uncounted)"
+    o, ends = np.argsort(codes, kind='stable'), np.cumsum(np.bincount(codes))   # rows by group, then by value within each group
+    vo = v[o]
+    for a, b in zip(np.r_[0, ends[:-1]], ends): o[a:b] = o[a:b][np.argsort(vo[a:b], kind='stable')]   # many short sorts: about twice as fast as one long one
     o = o[~np.isnan(v[o])]
-    o = o[np.argsort(codes[o], kind='stable')]
     vs, cs, i = v[o], codes[o], np.arange(len(o))
     new_group = np.r_[True, cs[1:] != cs[:-1]]
     tie = np.cumsum(new_group | np.r_[True, vs[1:] != vs[:-1]]) - 1
