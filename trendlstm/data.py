@@ -233,8 +233,9 @@ def _daily_bars(df, repairs, where):
 
 # %% ../nbs/00_data.ipynb #b6de4bb3
 def _assign(df, **columns):
-    "`df.assign(**columns)`, keeping the numpy arrays given rather than copying them (pandas 3 copies an array it is handed)"
-    return df.assign(**{k: pd.Series(v, index=df.index, copy=False) if isinstance(v, np.ndarray) else v for k, v in columns.items()})
+    "`df.assign(**columns)`, keeping the new numpy arrays given rather than copying them (pandas 3 copies an array it is handed)"
+    own = lambda v: isinstance(v, np.ndarray) and v.flags.owndata   # a view may be the caller's memory: pandas copies it
+    return df.assign(**{k: pd.Series(v, index=df.index, copy=False) if own(v) else v for k, v in columns.items()})
 
 def _repair_ohlcv(df, repairs, where):
     "Drop rows without a positive close; fill open/high/low from close; widen high/low; fill volume"
