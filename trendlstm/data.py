@@ -233,7 +233,7 @@ def _daily_bars(df, repairs, where):
 
 # %% ../nbs/00_data.ipynb #b6de4bb3
 def _assign(df, **columns):
-    "`df.assign(**columns)`, keeping the new numpy arrays given rather than copying them (pandas 3 copies an array it is handed)"
+    "`df.assign(**columns)` that adopts the arrays owning their memory (new ones, not to be used elsewhere) instead of copying them as pandas 3 does"
     own = lambda v: isinstance(v, np.ndarray) and v.flags.owndata   # a view may be the caller's memory: pandas copies it
     return df.assign(**{k: pd.Series(v, index=df.index, copy=False) if own(v) else v for k, v in columns.items()})
 
@@ -780,7 +780,7 @@ def _inputs(data, config):
     return frame, pt, names, X
 
 def _close_columns(pt, close, keep, chunk_rows=FEATURE_CHUNK_ROWS):
-    "The table's `close`, `trailing_returns` and `volatility` (float32, at the `keep` rows), a few whole tickers of `pt` at a time"
+    "The table's `close`, `trailing_returns` and `volatility` (float32 tensors, at the `keep` rows), a few whole tickers of `pt` at a time"
     n = int(keep.sum())
     out = dict(close=np.empty(n, np.float32), trailing_returns=np.empty((n, len(TRAILING_LOOKBACKS)), np.float32), volatility=np.empty(n, np.float32))
     j = 0

@@ -201,7 +201,7 @@ def price_levels(
 
 # %% ../nbs/00b_features.ipynb #77a1771f
 def _group_rank(v, codes):
-    "Average 1-based rank of `v` within each group of the dense `codes` (NaN stays NaN, uncounted)"
+    "Average 1-based rank of `v` within each group of `codes` (non-negative integers; NaN stays NaN, uncounted)"
     o, ends = np.argsort(codes, kind='stable'), np.cumsum(np.bincount(codes))   # rows by group, then by value within each group
     vo = v[o]
     for a, b in zip(np.r_[0, ends[:-1]], ends): o[a:b] = o[a:b][np.argsort(vo[a:b], kind='stable')]   # many short sorts: about twice as fast as one long one
@@ -217,9 +217,9 @@ def _group_rank(v, codes):
 # %% ../nbs/00b_features.ipynb #326fa719
 def _date_codes(days):
     "Dense date codes (0 for the first date), in the smallest integer type (a stable sort on 16 bits is a radix sort)"
-    d = np.asarray(days)
-    if d.dtype.kind in 'iu' and len(d) and int(d.max()) - int(d.min()) < len(d) + 2 ** 16:   # day numbers: a table of the dates present, no sort
-        offset = d - d.min()
+    d = np.asarray(days).ravel()
+    if d.dtype.kind in 'iu' and len(d) and int(d.max()) - int(d.min()) < len(d) + 2 ** 16:   # integers in a short range (day numbers): a table of the values present, no sort
+        offset = d.astype(np.int64) - int(d.min()) if d.dtype.kind == 'i' else (d - d.min()).astype(np.int64)   # in int64: an int16 difference can wrap
         seen = np.zeros(int(offset.max()) + 1, bool); seen[offset] = True
         codes = (np.cumsum(seen) - 1)[offset]
     else: codes = np.unique(d, return_inverse=True)[1].ravel()
