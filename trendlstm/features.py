@@ -219,7 +219,7 @@ def _date_codes(days):
     "Dense date codes (0 for the first date), in the smallest integer type (a stable sort on 16 bits is a radix sort)"
     d = np.asarray(days).ravel()
     if d.dtype.kind in 'iu' and len(d) and int(d.max()) - int(d.min()) < len(d) + 2 ** 16:   # integers in a short range (day numbers): a table of the values present, no sort
-        offset = d.astype(np.int64) - int(d.min()) if d.dtype.kind == 'i' else (d - d.min()).astype(np.int64)   # in int64: an int16 difference can wrap
+        offset = d.astype(np.int64, copy=False) - int(d.min()) if d.dtype.kind == 'i' else (d - d.min()).astype(np.int64)   # in int64: an int16 difference can wrap
         seen = np.zeros(int(offset.max()) + 1, bool); seen[offset] = True
         codes = (np.cumsum(seen) - 1)[offset]
     else: codes = np.unique(d, return_inverse=True)[1].ravel()
