@@ -21,7 +21,7 @@ from .config import Bounds, ConfigBase
 from .features import (PRICE_COLUMNS, FEATURE_NAMES, PRICE_HISTORY_NAMES, PRICE_HISTORY_ANCHOR, LABEL_MODES, FEATURE_CHUNK_ROWS,
                                 PerTicker, make_features, _feature_array, make_labels, forward_returns, price_levels, trend_score,
                                 realized_volatility, cross_sectional_rank, cross_sectional_zscore, cross_sectional_label, WARMUP_ROWS,
-                                ticker_chunks, _check_columns, _factorize_tickers, _sorted_unique, _to_days)
+                                ticker_chunks, no_huge_pages, _check_columns, _factorize_tickers, _sorted_unique, _to_days)
 
 # %% auto #0
 __all__ = ['COLUMN_ALIASES', 'EPOCH_UNITS', 'MAX_PRICE', 'MAX_VOLUME', 'CSV_NA_VALUES', 'TEXT_SUFFIXES', 'SPIKE_SIGMAS',
@@ -508,6 +508,7 @@ def is_canonical(prices, # anything
             and prices.attrs['fingerprint'] == _fingerprint(prices, **options))
 
 # %% ../nbs/00_data.ipynb #6574a68e
+@no_huge_pages()
 def load_prices(
     source, # a .csv / .csv.gz / .parquet path (sniffed by content), or a DataFrame, in any common spelling
     ticker:str|None=None, # ticker for a single-ticker source without a ticker column (default: the file name)
@@ -810,6 +811,7 @@ def _take_rows(a, keep, in_place=False, chunk_rows=FEATURE_CHUNK_ROWS):
     return a if in_place else out
 
 # %% ../nbs/00_data.ipynb #1cb64c26
+@no_huge_pages()
 def make_sample_table(
     data, # prices (anything `load_prices` accepts), or a feature frame when `config.feature_columns` is set
     config:LSTMSequenceConfig, # sampling frequency, horizons, label, inputs and feature columns
@@ -1218,6 +1220,7 @@ def scaler_rows(table:SampleTable, train_ends:np.ndarray, config:LSTMSequenceCon
     "The (n, F) unscaled values a scaler is fit on: rows of the training windows, or their window-relative price history"
     return np.concatenate(list(_scaler_blocks(table, train_ends, config)))
 
+@no_huge_pages()
 def fit_scaler(table:SampleTable, train_ends:np.ndarray, config:LSTMSequenceConfig)->tuple:
     "Location and scale per input (`config.scaler`), fit on the training windows only; 'standard' block by block"
     if config.scaler == 'robust': return _median_mad(scaler_rows(table, train_ends, config))

@@ -6,13 +6,15 @@ Docs: https://trendlstm.github.io/trendlstm/features.html.md"""
 
 # %% auto #0
 __all__ = ['PRICE_COLUMNS', 'FEATURE_NAMES', 'WARMUP_ROWS', 'FEATURE_CHUNK_ROWS', 'PRICE_HISTORY_NAMES', 'PRICE_HISTORY_ANCHOR',
-           'TRADING_DAYS_PER_YEAR', 'LABEL_MODES', 'ticker_chunks', 'PerTicker', 'feature_array', 'make_features',
-           'price_levels', 'cross_sectional_rank', 'cross_sectional_zscore', 'trend_score', 'realized_volatility',
-           'forward_returns', 'make_labels', 'cross_sectional_label']
+           'TRADING_DAYS_PER_YEAR', 'LABEL_MODES', 'no_huge_pages', 'ticker_chunks', 'PerTicker', 'feature_array',
+           'make_features', 'price_levels', 'cross_sectional_rank', 'cross_sectional_zscore', 'trend_score',
+           'realized_volatility', 'forward_returns', 'make_labels', 'cross_sectional_label']
 
 # %% ../nbs/00b_features.ipynb #37e59cb9
+import contextlib
 import copy
 import logging
+import os
 
 import numpy as np
 import pandas as pd
@@ -41,6 +43,21 @@ def _sorted_unique(df):
     if len(codes) < 2: return True
     d, same = df['date'].to_numpy(), codes[1:] == codes[:-1]
     return bool((np.diff(codes) >= 0).all() and (names[1:] > names[:-1]).all() and (~same | (d[1:] > d[:-1])).all())
+
+# %% ../nbs/00b_features.ipynb #9b83b5fb
+try: from numpy._core.multiarray import _set_madvise_hugepage   # numpy 2
+except ImportError:
+    try: from numpy.core.multiarray import _set_madvise_hugepage   # numpy 1.x
+    except ImportError: _set_madvise_hugepage = None
+
+@contextlib.contextmanager
+def no_huge_pages():
+    "Within the block (or the decorated function), numpy backs new large arrays with ordinary pages instead of asking for huge pages"
+    switch = _set_madvise_hugepage is not None and 'NUMPY_MADVISE_HUGEPAGE' not in os.environ
+    was = _set_madvise_hugepage(False) if switch else None
+    try: yield
+    finally:
+        if switch: _set_madvise_hugepage(was)
 
 # %% ../nbs/00b_features.ipynb #6d38497c
 FEATURE_NAMES = ['ret_1d', 'ret_5d', 'ret_21d', 'ret_63d', 'vol_21d', 'vol_63d', 'sma_ratio_10', 'sma_ratio_50',
