@@ -45,20 +45,27 @@ def write_prices(rows, path):
     os.replace(tmp, path)
 
 
+def huge_pages_faulted():
+    "Transparent huge pages the kernel has faulted in since boot, all processes (None where there is no /proc/vmstat)"
+    try: return next(int(l.split()[1]) for l in open('/proc/vmstat') if l.startswith('thp_fault_alloc '))
+    except (OSError, StopIteration): return None
+
+
 def measure(path, cache_dir):
     "One pipeline run in this process: seconds, peak RSS and sizes (printed as JSON)"
     import torch, trendlstm
     from trendlstm.data import LSTMDataModule
     warnings.simplefilter('ignore'); torch.set_num_threads(1)
-    r0 = resource.getrusage(resource.RUSAGE_SELF)
+    r0, h0 = resource.getrusage(resource.RUSAGE_SELF), huge_pages_faulted()
     c0, t0 = time.process_time(), time.perf_counter()
     dm = LSTMDataModule(path, freq='D', cache_dir=cache_dir)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-    r1 = resource.getrusage(resource.RUSAGE_SELF)
+    r1, h1 = resource.getrusage(resource.RUSAGE_SELF), huge_pages_faulted()
     t = dm.table
     table_bytes = sum(getattr(t, k).numel() * getattr(t, k).element_size() for k in
                       ('features', 'forward_return', 'direction', 'close', 'trailing_returns', 'volatility', 'date', 'ticker'))
     print(json.dumps(dict(wall_s=wall, cpu_s=cpu, sys_s=r1.ru_stime - r0.ru_stime, page_faults=r1.ru_minflt - r0.ru_minflt,
+                          huge_pages=None if h0 is None else h1 - h0,
                           peak_gb=r1.ru_maxrss / 2**20, imports_gb=r0.ru_maxrss / 2**20,
                           samples=t.features.shape[0], features_gb=t.features.numel() * 4 / 2**30, table_gb=table_bytes / 2**30,
                           windows=sum(len(d) for d in (dm.train_dataset, dm.val_dataset, dm.test_dataset)), package=trendlstm.__file__)))
@@ -107,17 +114,18 @@ def main():
         for kind, r in runs.items():
             rows_out.append((n, kind, r))
             print(f"{n:>12,} rows {kind:11s}: {r['wall_s']:7.1f} s wall, {r['cpu_s']:7.1f} s CPU ({n / r['cpu_s']:,.0f} rows/s CPU; "
-                  f"{r['sys_s']:.1f} s in the kernel, {r['page_faults']:,} minor page faults), "
+                  f"{r['sys_s']:.1f} s in the kernel, {r['page_faults']:,} minor page faults, {r['huge_pages']} huge pages), "
                   f"peak RSS {r['peak_gb']:.2f} GB (after imports {r['imports_gb']:.2f}); table {r['table_gb']:.2f} GB "
                   f"(features {r['features_gb']:.2f} GB float32), {r['windows']:,} windows", flush=True)
     lines = [f"Synthetic daily prices in Parquet ({DAYS:,} trading days per ticker), `LSTMDataModule(path, freq='D')` with the default "
              f"data config, each run in a fresh process (peak RSS = `ru_maxrss` of that process, imports included); load average "
              f"{load0[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end ({os.cpu_count()} cores; the pipeline uses one). "
              "CPU s counts time in the kernel too, given apart as 'of which kernel s' (page faults on the first touch of newly allocated "
-             "memory, and reading the file).", '',
-             '| rows | run | wall s | CPU s | of which kernel s | rows/s (CPU) | rows/s (wall) | peak RSS GB | table GB | float32 features GB |',
-             '|---|---|---|---|---|---|---|---|---|---|']
-    lines += [f"| {n:,} | {kind} | {r['wall_s']:.1f} | {r['cpu_s']:.1f} | {r['sys_s']:.1f} | {n / r['cpu_s']:,.0f} | {n / r['wall_s']:,.0f} | {r['peak_gb']:.2f} | "
+             "memory, and reading the file). 'Huge pages' counts the 2 MiB pages the kernel faulted in during the run (`thp_fault_alloc` "
+             "of `/proc/vmstat`, all processes), each zeroed whole on first touch.", '',
+             '| rows | run | wall s | CPU s | of which kernel s | rows/s (CPU) | rows/s (wall) | peak RSS GB | huge pages | table GB | float32 features GB |',
+             '|---|---|---|---|---|---|---|---|---|---|---|']
+    lines += [f"| {n:,} | {kind} | {r['wall_s']:.1f} | {r['cpu_s']:.1f} | {r['sys_s']:.1f} | {n / r['cpu_s']:,.0f} | {n / r['wall_s']:,.0f} | {r['peak_gb']:.2f} | {r['huge_pages'] if r['huge_pages'] is not None else 'n/a'} | "
               f"{r['table_gb']:.2f} | {r['features_gb']:.2f} |" for n, kind, r in rows_out]
     if ref:
         by = {(n, kind): r for n, kind, r in rows_out}

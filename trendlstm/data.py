@@ -347,15 +347,20 @@ def _read_csv(path, kind, sep, decimal, encoding):
 
 # %% ../nbs/00_data.ipynb #9253cf80
 def _read_parquet(path)->pd.DataFrame:
-    "A Parquet file read one column at a time, so Arrow's copy of the file never sits beside the whole frame"
-    import pyarrow.parquet as pq
-    f = pq.ParquetFile(path)
-    if len((f.schema_arrow.pandas_metadata or {}).get('column_indexes') or []) > 1: return pd.read_parquet(path)   # a wide frame: pandas rebuilds its column levels
-    cols = {}
-    for name in f.schema_arrow.names:
-        col = f.read(columns=[name]).column(0)
-        cols[name] = col.to_pandas(); del col
-    return pd.DataFrame(cols, copy=False)
+    "A Parquet file read one column at a time, so Arrow's copy of the file never sits beside the whole frame, with Arrow's system allocator"
+    import pyarrow as pa, pyarrow.parquet as pq
+    switch, was = 'ARROW_DEFAULT_MEMORY_POOL' not in os.environ, pa.default_memory_pool()
+    if switch: pa.set_memory_pool(pa.system_memory_pool())
+    try:
+        f = pq.ParquetFile(path)
+        if len((f.schema_arrow.pandas_metadata or {}).get('column_indexes') or []) > 1: return pd.read_parquet(path)   # a wide frame: pandas rebuilds its column levels
+        cols = {}
+        for name in f.schema_arrow.names:
+            col = f.read(columns=[name]).column(0)
+            cols[name] = col.to_pandas(); del col
+        return pd.DataFrame(cols, copy=False)
+    finally:
+        if switch: pa.set_memory_pool(was)
 
 # %% ../nbs/00_data.ipynb #12915a83
 TEXT_SUFFIXES = {'.csv', '.txt', '.tsv', '.dat', '.gz', '.bz2', '.xz', '.zip'}
@@ -508,7 +513,6 @@ def is_canonical(prices, # anything
             and prices.attrs['fingerprint'] == _fingerprint(prices, **options))
 
 # %% ../nbs/00_data.ipynb #6574a68e
-@no_huge_pages()
 def load_prices(
     source, # a .csv / .csv.gz / .parquet path (sniffed by content), or a DataFrame, in any common spelling
     ticker:str|None=None, # ticker for a single-ticker source without a ticker column (default: the file name)
@@ -522,25 +526,26 @@ def load_prices(
     "Load daily OHLCV into the canonical long frame, repairing what can be repaired and saying so"
     if bad_prints not in BAD_PRINT_POLICIES: raise ValueError(f"load_prices: bad_prints={bad_prints!r}: use one of {BAD_PRINT_POLICIES}.")
     if is_canonical(source, adjust=adjust, bad_prints=bad_prints): return source
-    raw, where, used = _read_table(source, sep, decimal, encoding)
-    if ticker is None and not isinstance(source, pd.DataFrame): ticker = Path(source).name.split('.')[0]
-    df = standardize_columns(raw, ticker, where); del raw
-    _check_columns(df, PRICE_COLUMNS, where)
-    if df['ticker'].isna().any(): raise ValueError(f"{where}: column 'ticker' is missing in {_example(df, df['ticker'].isna())}.")
-    extra = ['adj_close'] if adjust and 'adj_close' in df.columns else []
-    df = pd.DataFrame(dict(date=_parse_dates(df, where, keep_time=True), ticker=_ticker_text(df['ticker'], where),
-                           **_parse_numbers(df, PRICE_COLUMNS[2:], where), **{c: df[c] for c in extra}), copy=False)
-    repairs = dict(rows_in=len(df))
-    df = _repair_ohlcv(_daily_bars(_sort_dedup(df, repairs), repairs, where), repairs, where)
-    if len(df) == 0: raise ValueError(f"{where}: no row has a positive close; nothing to load.")
-    if extra: df = _adjust_prices(df, repairs, where)
-    df = _check_plausible(df, repairs, where, bad_prints, adjusted=bool(extra))
-    repairs['rows_out'] = len(df)
-    _report(repairs, where)
-    df = df[PRICE_COLUMNS].reset_index(drop=True)
-    df.attrs['repairs'], df.attrs['source'] = repairs, used
-    if fingerprint: df.attrs['fingerprint'] = _fingerprint(df, adjust=adjust, bad_prints=bad_prints)
-    return df
+    with no_huge_pages():
+        raw, where, used = _read_table(source, sep, decimal, encoding)
+        if ticker is None and not isinstance(source, pd.DataFrame): ticker = Path(source).name.split('.')[0]
+        df = standardize_columns(raw, ticker, where); del raw
+        _check_columns(df, PRICE_COLUMNS, where)
+        if df['ticker'].isna().any(): raise ValueError(f"{where}: column 'ticker' is missing in {_example(df, df['ticker'].isna())}.")
+        extra = ['adj_close'] if adjust and 'adj_close' in df.columns else []
+        df = pd.DataFrame(dict(date=_parse_dates(df, where, keep_time=True), ticker=_ticker_text(df['ticker'], where),
+                               **_parse_numbers(df, PRICE_COLUMNS[2:], where), **{c: df[c] for c in extra}), copy=False)
+        repairs = dict(rows_in=len(df))
+        df = _repair_ohlcv(_daily_bars(_sort_dedup(df, repairs), repairs, where), repairs, where)
+        if len(df) == 0: raise ValueError(f"{where}: no row has a positive close; nothing to load.")
+        if extra: df = _adjust_prices(df, repairs, where)
+        df = _check_plausible(df, repairs, where, bad_prints, adjusted=bool(extra))
+        repairs['rows_out'] = len(df)
+        _report(repairs, where)
+        df = df[PRICE_COLUMNS].reset_index(drop=True)
+        df.attrs['repairs'], df.attrs['source'] = repairs, used
+        if fingerprint: df.attrs['fingerprint'] = _fingerprint(df, adjust=adjust, bad_prints=bad_prints)
+        return df
 
 # %% ../nbs/00_data.ipynb #7265f60c
 def sample_prices_path()->Path:
@@ -699,21 +704,22 @@ def load_feature_frame(
     feature_columns:list, # names of the feature columns
 )->pd.DataFrame: # `date, ticker, close` and the feature columns, sorted by ticker and date
     "Check and canonicalize a user feature frame"
-    raw, where, _ = _read_table(data)
-    df = standardize_columns(raw, None if isinstance(data, pd.DataFrame) else Path(data).name.split('.')[0], where, keep=feature_columns)
-    _check_columns(df, ['date', 'ticker', 'close', *feature_columns], where)
-    num = _parse_numbers(df, ['close', *feature_columns], where)
-    df = pd.DataFrame(dict(date=_parse_dates(df, where), ticker=_ticker_text(df['ticker'], where), **num))
-    for c in feature_columns:
-        if df[c].isna().any():
-            raise ValueError(f"{where}: feature column {c!r} has NaN in {_example(df, df[c].isna(), c)}; "
-                             "drop or fill those rows before passing your features.")
-    repairs = dict(rows_in=len(df))
-    df = _sort_dedup(df, repairs)
-    bad = ~(df['close'] > 0)
-    if bad.any(): raise ValueError(f"{where}: column 'close' is missing or <= 0 in {_example(df, bad, 'close')}; labels need a positive close.")
-    _report(repairs, where)
-    return df
+    with no_huge_pages():
+        raw, where, _ = _read_table(data)
+        df = standardize_columns(raw, None if isinstance(data, pd.DataFrame) else Path(data).name.split('.')[0], where, keep=feature_columns)
+        _check_columns(df, ['date', 'ticker', 'close', *feature_columns], where)
+        num = _parse_numbers(df, ['close', *feature_columns], where)
+        df = pd.DataFrame(dict(date=_parse_dates(df, where), ticker=_ticker_text(df['ticker'], where), **num))
+        for c in feature_columns:
+            if df[c].isna().any():
+                raise ValueError(f"{where}: feature column {c!r} has NaN in {_example(df, df[c].isna(), c)}; "
+                                 "drop or fill those rows before passing your features.")
+        repairs = dict(rows_in=len(df))
+        df = _sort_dedup(df, repairs)
+        bad = ~(df['close'] > 0)
+        if bad.any(): raise ValueError(f"{where}: column 'close' is missing or <= 0 in {_example(df, bad, 'close')}; labels need a positive close.")
+        _report(repairs, where)
+        return df
 
 # %% ../nbs/00_data.ipynb #a7aa9153
 TRAILING_LOOKBACKS = (5, 20, 60)
@@ -811,25 +817,25 @@ def _take_rows(a, keep, in_place=False, chunk_rows=FEATURE_CHUNK_ROWS):
     return a if in_place else out
 
 # %% ../nbs/00_data.ipynb #1cb64c26
-@no_huge_pages()
 def make_sample_table(
     data, # prices (anything `load_prices` accepts), or a feature frame when `config.feature_columns` is set
     config:LSTMSequenceConfig, # sampling frequency, horizons, label, inputs and feature columns
 )->SampleTable:
     "Inputs and labels of every sampled row with a complete input vector, for tickers with at least one window"
-    if config.cache_dir is None: return _build_sample_table(data, config)
-    path = Path(config.cache_dir) / _cache_key(data, config)
-    if (hit := _read_cached_table(path)) is not None:
-        table, repairs = hit
-        for said in repairs: warnings.warn(f"{said} (repeated from feature cache entry {path.name}, built from this data)", DataRepairWarning, stacklevel=2)
+    with no_huge_pages():
+        if config.cache_dir is None: return _build_sample_table(data, config)
+        path = Path(config.cache_dir) / _cache_key(data, config)
+        if (hit := _read_cached_table(path)) is not None:
+            table, repairs = hit
+            for said in repairs: warnings.warn(f"{said} (repeated from feature cache entry {path.name}, built from this data)", DataRepairWarning, stacklevel=2)
+            return table
+        with repair_notes() as repairs: table = _build_sample_table(data, config)   # kept with the entry, to repeat on a hit
+        if config.cache_max_bytes is not None:   # room for the new entry first: a bound is there for a disk that is filling up
+            need = sum(getattr(table, k).nbytes for k in TABLE_ARRAYS if not (k == 'label' and table.label is table.forward_return))
+            prune_feature_cache(config.cache_dir, max(config.cache_max_bytes - need, 0))
+        _write_cached_table(table, path, repairs)
+        if config.cache_max_bytes is not None: prune_feature_cache(config.cache_dir, config.cache_max_bytes, keep=(path.name,))
         return table
-    with repair_notes() as repairs: table = _build_sample_table(data, config)   # kept with the entry, to repeat on a hit
-    if config.cache_max_bytes is not None:   # room for the new entry first: a bound is there for a disk that is filling up
-        need = sum(getattr(table, k).nbytes for k in TABLE_ARRAYS if not (k == 'label' and table.label is table.forward_return))
-        prune_feature_cache(config.cache_dir, max(config.cache_max_bytes - need, 0))
-    _write_cached_table(table, path, repairs)
-    if config.cache_max_bytes is not None: prune_feature_cache(config.cache_dir, config.cache_max_bytes, keep=(path.name,))
-    return table
 
 def _build_sample_table(data, config):
     "The pipeline behind `make_sample_table`: float64 only where a label needs it, freed as soon as its float32 copy exists"
@@ -1220,13 +1226,13 @@ def scaler_rows(table:SampleTable, train_ends:np.ndarray, config:LSTMSequenceCon
     "The (n, F) unscaled values a scaler is fit on: rows of the training windows, or their window-relative price history"
     return np.concatenate(list(_scaler_blocks(table, train_ends, config)))
 
-@no_huge_pages()
 def fit_scaler(table:SampleTable, train_ends:np.ndarray, config:LSTMSequenceConfig)->tuple:
     "Location and scale per input (`config.scaler`), fit on the training windows only; 'standard' block by block"
-    if config.scaler == 'robust': return _median_mad(scaler_rows(table, train_ends, config))
-    sc = StandardScaler()
-    for block in _scaler_blocks(table, train_ends, config): sc.partial_fit(block)
-    return sc.mean_, sc.scale_
+    with no_huge_pages():
+        if config.scaler == 'robust': return _median_mad(scaler_rows(table, train_ends, config))
+        sc = StandardScaler()
+        for block in _scaler_blocks(table, train_ends, config): sc.partial_fit(block)
+        return sc.mean_, sc.scale_
 
 # %% ../nbs/00_data.ipynb #9dd31665
 def split_cut_dates(end_days:np.ndarray, val_fraction:float, test_fraction:float)->tuple:
@@ -1293,20 +1299,21 @@ def _split(self:LSTMDataModule, ends, days):
 @patch
 def setup(self:LSTMDataModule, data)->LSTMDataModule:
     "Build the sample table, split it by date with purge and embargo, fit the scaler on training rows"
-    self.table = make_sample_table(data, self.config)
-    self.gaps = _log_gaps(self.table, self.config)
-    (tr, va, te), info = self._split(*self._labeled_ends())
-    if len(tr) == 0:
-        raise ValueError(f"no training windows: the data has too few dates for sequence_length={self.config.sequence_length}, "
-                         f"freq={self.config.freq!r} and a gap of {self.config.gap_days} days before validation; pass more history.")
-    for name, ends, fraction in (('validation', va, 'val_fraction'), ('test', te, 'test_fraction')):
-        if len(ends) == 0 and getattr(self.config, fraction) > 0:
-            warnings.warn(f"no {name} windows ({info}): the {name} period is not longer than the purge + embargo gap of "
-                          f"{self.config.gap_days} days; raise {fraction} or lower purge_days/embargo_days.", UserWarning, stacklevel=2)
-    self.mean, self.scale = self._scaler(tr)
-    self.feature_names, self.info = list(self.table.feature_names), info
-    self.train_dataset, self.val_dataset, self.test_dataset = (self._dataset(e, self.mean, self.scale, info) for e in (tr, va, te))
-    return self
+    with no_huge_pages():
+        self.table = make_sample_table(data, self.config)
+        self.gaps = _log_gaps(self.table, self.config)
+        (tr, va, te), info = self._split(*self._labeled_ends())
+        if len(tr) == 0:
+            raise ValueError(f"no training windows: the data has too few dates for sequence_length={self.config.sequence_length}, "
+                             f"freq={self.config.freq!r} and a gap of {self.config.gap_days} days before validation; pass more history.")
+        for name, ends, fraction in (('validation', va, 'val_fraction'), ('test', te, 'test_fraction')):
+            if len(ends) == 0 and getattr(self.config, fraction) > 0:
+                warnings.warn(f"no {name} windows ({info}): the {name} period is not longer than the purge + embargo gap of "
+                              f"{self.config.gap_days} days; raise {fraction} or lower purge_days/embargo_days.", UserWarning, stacklevel=2)
+        self.mean, self.scale = self._scaler(tr)
+        self.feature_names, self.info = list(self.table.feature_names), info
+        self.train_dataset, self.val_dataset, self.test_dataset = (self._dataset(e, self.mean, self.scale, info) for e in (tr, va, te))
+        return self
 
 # %% ../nbs/00_data.ipynb #3d21d9f5
 @patch
@@ -1370,19 +1377,20 @@ def walk_forward_folds(self:LSTMDataModule,
 )->list: # of `WalkForwardFold`
     "Walk-forward folds with the module's purge and embargo, each with its own training scaler"
     if mode not in ('expanding', 'sliding'): raise ValueError(f"mode={mode!r}: use 'expanding' or 'sliding'.")
-    ends, days = self._labeled_ends()
-    gap, (first, blocks) = self.config.gap_days, _fold_blocks(days, n_folds, initial_train_fraction, test_blocks)
-    span, folds, ts = train_days or (blocks[0][0] - val_days - first), [], lambda d: pd.to_datetime(int(d), unit='D')
-    for k, (start, end) in enumerate(blocks):
-        val_start = start - val_days
-        lo = first if mode == 'expanding' else val_start - span
-        tr = ends[(days >= lo) & (days + gap < val_start)]
-        va, te = ends[(days >= val_start) & (days + gap < start)], ends[(days >= start) & (days <= end)]
-        mean, scale = self._scaler(tr)
-        info = dict(split='walk_forward', fold=k, mode=mode, val_start=_day(val_start), test_start=_day(start), test_end=_day(end), gap_days=gap)
-        folds.append(WalkForwardFold(k, *(self._dataset(e, mean, scale, info) for e in (tr, va, te)),
-                                     ts(self.table.date[int(tr[0])] if len(tr) else lo), ts(val_start), ts(start), ts(end)))
-    return folds
+    with no_huge_pages():
+        ends, days = self._labeled_ends()
+        gap, (first, blocks) = self.config.gap_days, _fold_blocks(days, n_folds, initial_train_fraction, test_blocks)
+        span, folds, ts = train_days or (blocks[0][0] - val_days - first), [], lambda d: pd.to_datetime(int(d), unit='D')
+        for k, (start, end) in enumerate(blocks):
+            val_start = start - val_days
+            lo = first if mode == 'expanding' else val_start - span
+            tr = ends[(days >= lo) & (days + gap < val_start)]
+            va, te = ends[(days >= val_start) & (days + gap < start)], ends[(days >= start) & (days <= end)]
+            mean, scale = self._scaler(tr)
+            info = dict(split='walk_forward', fold=k, mode=mode, val_start=_day(val_start), test_start=_day(start), test_end=_day(end), gap_days=gap)
+            folds.append(WalkForwardFold(k, *(self._dataset(e, mean, scale, info) for e in (tr, va, te)),
+                                         ts(self.table.date[int(tr[0])] if len(tr) else lo), ts(val_start), ts(start), ts(end)))
+        return folds
 
 # %% ../nbs/00_data.ipynb #bab24938
 @patch
