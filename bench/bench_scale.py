@@ -47,7 +47,8 @@ def write_prices(rows, path):
 
 def huge_pages_faulted():
     "Transparent huge pages the kernel has faulted in since boot, all processes (None where there is no /proc/vmstat)"
-    try: return next(int(l.split()[1]) for l in open('/proc/vmstat') if l.startswith('thp_fault_alloc '))
+    try:
+        with open('/proc/vmstat') as f: return next(int(l.split()[1]) for l in f if l.startswith('thp_fault_alloc '))
     except (OSError, StopIteration): return None
 
 

@@ -21,7 +21,7 @@ from .config import Bounds, ConfigBase
 from .features import (PRICE_COLUMNS, FEATURE_NAMES, PRICE_HISTORY_NAMES, PRICE_HISTORY_ANCHOR, LABEL_MODES, FEATURE_CHUNK_ROWS,
                                 PerTicker, make_features, _feature_array, make_labels, forward_returns, price_levels, trend_score,
                                 realized_volatility, cross_sectional_rank, cross_sectional_zscore, cross_sectional_label, WARMUP_ROWS,
-                                ticker_chunks, no_huge_pages, _check_columns, _factorize_tickers, _sorted_unique, _to_days)
+                                ticker_chunks, no_huge_pages, _ProcessSwitch, _check_columns, _factorize_tickers, _sorted_unique, _to_days)
 
 # %% auto #0
 __all__ = ['COLUMN_ALIASES', 'EPOCH_UNITS', 'MAX_PRICE', 'MAX_VOLUME', 'CSV_NA_VALUES', 'TEXT_SUFFIXES', 'SPIKE_SIGMAS',
@@ -346,12 +346,19 @@ def _read_csv(path, kind, sep, decimal, encoding):
     return df, dict(kind=kind, encoding=encoding, sep=sep, decimal=decimal)
 
 # %% ../nbs/00_data.ipynb #9253cf80
+def _swap_arrow_pool(old):
+    "Make Arrow's system allocator pyarrow's default (`old` None) or put `old` back; return the default that was there"
+    import pyarrow as pa
+    was = pa.default_memory_pool()
+    pa.set_memory_pool(pa.system_memory_pool() if old is None else old)
+    return was
+
+_ARROW_SYSTEM_POOL = _ProcessSwitch(_swap_arrow_pool, 'ARROW_DEFAULT_MEMORY_POOL')
+
 def _read_parquet(path)->pd.DataFrame:
     "A Parquet file read one column at a time, so Arrow's copy of the file never sits beside the whole frame, with Arrow's system allocator"
-    import pyarrow as pa, pyarrow.parquet as pq
-    switch, was = 'ARROW_DEFAULT_MEMORY_POOL' not in os.environ, pa.default_memory_pool()
-    if switch: pa.set_memory_pool(pa.system_memory_pool())
-    try:
+    import pyarrow.parquet as pq
+    with _ARROW_SYSTEM_POOL.held():
         f = pq.ParquetFile(path)
         if len((f.schema_arrow.pandas_metadata or {}).get('column_indexes') or []) > 1: return pd.read_parquet(path)   # a wide frame: pandas rebuilds its column levels
         cols = {}
@@ -359,8 +366,6 @@ def _read_parquet(path)->pd.DataFrame:
             col = f.read(columns=[name]).column(0)
             cols[name] = col.to_pandas(); del col
         return pd.DataFrame(cols, copy=False)
-    finally:
-        if switch: pa.set_memory_pool(was)
 
 # %% ../nbs/00_data.ipynb #12915a83
 TEXT_SUFFIXES = {'.csv', '.txt', '.tsv', '.dat', '.gz', '.bz2', '.xz', '.zip'}

@@ -15,6 +15,7 @@ import contextlib
 import copy
 import logging
 import os
+import threading
 
 import numpy as np
 import pandas as pd
@@ -50,14 +51,28 @@ except ImportError:
     try: from numpy.core.multiarray import _set_madvise_hugepage   # numpy 1.x
     except ImportError: _set_madvise_hugepage = None
 
-@contextlib.contextmanager
+class _ProcessSwitch:
+    "A process-wide setting held at its block value while any thread is inside a block, put back when the last one leaves"
+    def __init__(self, swap, env:str): # `swap(None)` sets the block value, `swap(old)` puts `old` back, each returning what was there; the variable that, when set, means hands off
+        self.swap, self.env, self.lock, self.depth, self.saved = swap, env, threading.Lock(), 0, None
+    @contextlib.contextmanager
+    def held(self):
+        if self.swap is None or self.env in os.environ: yield; return
+        with self.lock:
+            if self.depth == 0: self.saved = self.swap(None)
+            self.depth += 1
+        try: yield
+        finally:
+            with self.lock:
+                self.depth -= 1
+                if self.depth == 0: self.swap(self.saved)
+
+_NUMPY_HUGE_PAGES = _ProcessSwitch(None if _set_madvise_hugepage is None else lambda old: _set_madvise_hugepage(False if old is None else old),
+                                   'NUMPY_MADVISE_HUGEPAGE')
+
 def no_huge_pages():
     "Within the block (or the decorated function), numpy backs new large arrays with ordinary pages instead of asking for huge pages"
-    switch = _set_madvise_hugepage is not None and 'NUMPY_MADVISE_HUGEPAGE' not in os.environ
-    was = _set_madvise_hugepage(False) if switch else None
-    try: yield
-    finally:
-        if switch: _set_madvise_hugepage(was)
+    return _NUMPY_HUGE_PAGES.held()
 
 # %% ../nbs/00b_features.ipynb #6d38497c
 FEATURE_NAMES = ['ret_1d', 'ret_5d', 'ret_21d', 'ret_63d', 'vol_21d', 'vol_63d', 'sma_ratio_10', 'sma_ratio_50',
