@@ -53,7 +53,10 @@ except ImportError:
 
 class _ProcessSwitch:
     "A process-wide setting held at its block value while any thread is inside a block, put back when the last one leaves"
-    def __init__(self, swap, env:str): # `swap(None)` sets the block value, `swap(old)` puts `old` back, each returning what was there; the variable that, when set, means hands off
+    def __init__(self,
+        swap, # `swap(None)` sets the block value, `swap(old)` puts `old` back; each returns what was there (None: nothing to switch)
+        env:str, # an environment variable that, when set, means the user chose: then blocks switch nothing
+    ):
         self.swap, self.env, self.lock, self.depth, self.saved = swap, env, threading.Lock(), 0, None
     @contextlib.contextmanager
     def held(self):
