@@ -7,6 +7,7 @@ Docs: https://trendlstm.github.io/trendlstm/data.html.md"""
 # %% ../nbs/00_data.ipynb #887a6c06
 from __future__ import annotations
 import bz2, contextlib, dataclasses, datetime, gzip, hashlib, importlib.resources, importlib.util, io, json, logging, lzma, operator, os, re, shutil, time, warnings, zipfile, zlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from .config import Bounds, ConfigBase
 from .features import (PRICE_COLUMNS, FEATURE_NAMES, PRICE_HISTORY_NAMES, PRICE_HISTORY_ANCHOR, LABEL_MODES, FEATURE_CHUNK_ROWS,
                                 PerTicker, make_features, _feature_array, make_labels, forward_returns, price_levels, trend_score,
                                 realized_volatility, cross_sectional_rank, cross_sectional_zscore, cross_sectional_label, WARMUP_ROWS,
-                                ticker_chunks, no_huge_pages, _ProcessSwitch, _check_columns, _factorize_tickers, _sorted_unique, _to_days)
+                                ticker_chunks, data_threads, _map_chunks, no_huge_pages, _ProcessSwitch, _check_columns, _factorize_tickers, _sorted_unique, _to_days)
 
 # %% auto #0
 __all__ = ['COLUMN_ALIASES', 'EPOCH_UNITS', 'MAX_PRICE', 'MAX_VOLUME', 'CSV_NA_VALUES', 'TEXT_SUFFIXES', 'SPIKE_SIGMAS',
@@ -169,7 +170,7 @@ def _parse_dates(df, where, keep_time=False): # the frame; its source, for messa
     if d.dtype != 'datetime64[ns]' and (out := (d < pd.Timestamp.min) | (d > pd.Timestamp.max)).any():   # nanoseconds cannot be out of range
         raise ValueError(f"{where}: column 'date' has dates outside pandas' range 1677-09-22 to 2262-04-11 in {_example(df, out, 'date')}; "
                          "fix those rows (a typo in the year?).")
-    return pd.Series((d if keep_time else d.dt.normalize()).to_numpy().astype('datetime64[ns]', copy=False), index=df.index)
+    return (d if keep_time else d.dt.normalize()).astype('datetime64[ns]').set_axis(df.index).rename(None)   # pandas' lazy copies: no copy of the column unless it changes
 
 # %% ../nbs/00_data.ipynb #466d73f3
 MAX_PRICE, MAX_VOLUME = 1e12, 1e15   # larger values are a unit or parsing error, not a price
@@ -219,8 +220,10 @@ def _sort_dedup(df, repairs):
 
 def _daily_bars(df, repairs, where):
     "Dates to midnight; several bars of one ticker on one day (intraday data) aggregated into one daily bar, counted"
+    d = df['date'].to_numpy()
+    if all((d[a:a + FEATURE_CHUNK_ROWS] == d[a:a + FEATURE_CHUNK_ROWS].astype('datetime64[D]')).all() for a in range(0, len(d), FEATURE_CHUNK_ROWS)):
+        return df   # every row at midnight: daily bars already (`_sort_dedup` left one a day)
     day = df['date'].dt.normalize()
-    if day.equals(df['date']): return df   # every row at midnight: daily bars already (`_sort_dedup` left one a day)
     t, d = df['ticker'].to_numpy(), day.to_numpy()
     more = np.r_[False, (t[1:] == t[:-1]) & (d[1:] == d[:-1])]   # a later bar of a ticker's day (sorted rows)
     df = df.assign(date=day)
@@ -237,8 +240,16 @@ def _assign(df, **columns):
     own = lambda v: isinstance(v, np.ndarray) and v.flags.owndata   # a view may be the caller's memory: pandas copies it
     return df.assign(**{k: pd.Series(v, index=df.index, copy=False) if own(v) else v for k, v in columns.items()})
 
+def _outside_bars(o, h, l, c):
+    "Rows whose high is below their open, low or close, or whose low is above their open, high or close; a block at a time"
+    out = np.empty(len(c), bool)
+    for a in range(0, len(c), FEATURE_CHUNK_ROWS):
+        s = slice(a, a + FEATURE_CHUNK_ROWS)
+        out[s] = (np.fmax(np.fmax(o[s], h[s]), np.fmax(l[s], c[s])) != h[s]) | (np.fmin(np.fmin(o[s], h[s]), np.fmin(l[s], c[s])) != l[s])
+    return out
+
 def _repair_ohlcv(df, repairs, where):
-    "Drop rows without a positive close; fill open/high/low from close; widen high/low; fill volume"
+    "Drop rows without a positive close; fill open/high/low from close; widen high/low; fill volume. A column is replaced only if a value in it changes"
     c = df['close']
     _note(repairs, 'missing_close_dropped', c.isna(), df, 'missing close, row dropped')
     _note(repairs, 'nonpositive_close_dropped', c <= 0, df, 'close <= 0, row dropped')
@@ -247,18 +258,21 @@ def _repair_ohlcv(df, repairs, where):
         repairs['tickers_without_a_close'] = len(gone)
         repairs.setdefault('_examples', []).append(f"ticker(s) with no positive close at all, left out: {', '.join(gone[:10])}{f' and {len(gone) - 10} more' if len(gone) > 10 else ''}")
     df = df.reset_index(drop=True) if kept.all() else df[kept].reset_index(drop=True)
-    c, (o, h, l) = df['close'].to_numpy(float), (df[k].to_numpy(float) for k in ('open', 'high', 'low'))   # new arrays only where a value changes
+    c, (o, h, l) = df['close'].to_numpy(float), (df[k].to_numpy(float) for k in ('open', 'high', 'low'))
+    new = {}   # the columns with a changed value: new arrays
     nonpos = (o <= 0) | (h <= 0) | (l <= 0)
     if _note(repairs, 'nonpositive_open_high_low_set_missing', nonpos, df, 'open/high/low <= 0, treated as missing'):
-        o, h, l = (np.where(x > 0, x, np.nan) for x in (o, h, l))
+        o, h, l = (np.where(x > 0, x, np.nan) for x in (o, h, l)); new.update(open=o, high=h, low=l)
     if _note(repairs, 'open_high_low_filled_from_close', np.isnan(o) | np.isnan(h) | np.isnan(l), df, 'open/high/low missing, set to close'):
-        o, h, l = (np.where(np.isnan(x), c, x) for x in (o, h, l))
-    hi, lo = np.fmax(np.fmax(o, h), np.fmax(l, c)), np.fmin(np.fmin(o, h), np.fmin(l, c))
-    _note(repairs, 'high_low_widened', (hi != h) | (lo != l), df, 'high < max(open, close) or low > min(open, close)')
-    if (df['volume'] < 0).any():
-        raise ValueError(f"{where}: column 'volume' is negative in {_example(df, df['volume'] < 0, 'volume')}; fix the source.")
-    _note(repairs, 'volume_filled_zero', df['volume'].isna(), df, 'volume missing, set to 0')
-    return _assign(df, open=o, high=hi, low=lo, volume=df['volume'].fillna(0.0))
+        o, h, l = (np.where(np.isnan(x), c, x) for x in (o, h, l)); new.update(open=o, high=h, low=l)
+    if _note(repairs, 'high_low_widened', wide := _outside_bars(o, h, l, c), df, 'high < max(open, close) or low > min(open, close)'):
+        i = np.flatnonzero(wide)
+        for k, x, v in (('high', h, np.fmax(np.fmax(o[i], h[i]), np.fmax(l[i], c[i]))), ('low', l, np.fmin(np.fmin(o[i], h[i]), np.fmin(l[i], c[i])))):
+            if (v != x[i]).any(): y = x if k in new else x.copy(); y[i] = v; new[k] = y
+    v = df['volume']
+    if (v < 0).any(): raise ValueError(f"{where}: column 'volume' is negative in {_example(df, v < 0, 'volume')}; fix the source.")
+    if _note(repairs, 'volume_filled_zero', v.isna(), df, 'volume missing, set to 0'): new['volume'] = v.fillna(0.0)
+    return _assign(df, **new)
 
 # %% ../nbs/00_data.ipynb #2e3e3d9f
 def _adjust_prices(df, repairs, where):
@@ -355,17 +369,26 @@ def _swap_arrow_pool(old):
 
 _ARROW_SYSTEM_POOL = _ProcessSwitch(_swap_arrow_pool, 'ARROW_DEFAULT_MEMORY_POOL')
 
+def _parquet_column(f, name:str)->pd.Series:
+    "Column `name` of `pyarrow.parquet.ParquetFile` `f` as pandas makes it: numbers and dates a batch at a time into one array, anything else whole"
+    out, a = None, 0
+    for batch in f.iter_batches(batch_size=FEATURE_CHUNK_ROWS, columns=[name]):
+        v = batch.column(0).to_pandas()
+        if out is None and isinstance(v.dtype, np.dtype) and v.dtype.kind in 'biufmM': out = np.empty(f.metadata.num_rows, v.dtype)
+        if out is None or v.dtype != out.dtype: break   # text or categories; or integers that a later batch's missing value makes floats
+        out[a:a + len(v)] = v.to_numpy(); a += len(v)
+    else:
+        if out is not None: return pd.Series(out, copy=False)
+    return f.read(columns=[name]).column(0).to_pandas()
+
 def _read_parquet(path)->pd.DataFrame:
-    "A Parquet file read one column at a time, so Arrow's copy of the file never sits beside the whole frame, with Arrow's system allocator"
+    "A Parquet file read by column, so Arrow's copy of the file never sits beside the whole frame; `data_threads()` columns at a time, with Arrow's system allocator"
     import pyarrow.parquet as pq
     with _ARROW_SYSTEM_POOL.held():
-        f = pq.ParquetFile(path)
+        names = (f := pq.ParquetFile(path)).schema_arrow.names
         if len((f.schema_arrow.pandas_metadata or {}).get('column_indexes') or []) > 1: return pd.read_parquet(path)   # a wide frame: pandas rebuilds its column levels
-        cols = {}
-        for name in f.schema_arrow.names:
-            col = f.read(columns=[name]).column(0)
-            cols[name] = col.to_pandas(); del col
-        return pd.DataFrame(cols, copy=False)
+        with ThreadPoolExecutor(min(data_threads(), len(names)), thread_name_prefix='trendlstm-data') as pool:   # a reader of its own for each column
+            return pd.DataFrame(dict(zip(names, pool.map(lambda name: _parquet_column(pq.ParquetFile(path), name), names))), copy=False)
 
 # %% ../nbs/00_data.ipynb #12915a83
 TEXT_SUFFIXES = {'.csv', '.txt', '.tsv', '.dat', '.gz', '.bz2', '.xz', '.zip'}
@@ -399,12 +422,14 @@ LOCAL_ROWS = 21                                                     # local vola
 SPIKE_MAX_DAYS = 3                                                  # a bad print lasts at most 3 rows before it reverts
 BAD_PRINT_POLICIES = ('repair', 'raise', 'keep')
 
-def implausible_moves(df:pd.DataFrame)->tuple: # (spike, jump) boolean arrays, one entry per row
+def implausible_moves(df:pd.DataFrame, # a canonical frame, sorted by ticker and date
+                      chunk_rows:int=FEATURE_CHUNK_ROWS, # whole tickers of about this many rows at a time (the temporaries stay chunk-sized)
+                     )->tuple: # (spike, jump) boolean arrays, one entry per row
     "Rows of a sorted canonical frame whose close is a one-day spike-and-revert (spike) or a non-reverting move far beyond the ticker's volatility (jump)"
     pt, close = PerTicker(df['ticker']), df['close'].to_numpy(float)
     spike, jump = np.zeros(len(df), bool), np.zeros(len(df), bool)
-    for a, b in ticker_chunks(pt.starts, len(df)):   # each ticker on its own: chunks of whole tickers keep the temporaries small
-        spike[a:b], jump[a:b] = _implausible_moves(np.log(close[a:b]), pt.rows(a, b))
+    def chunk(a, b): spike[a:b], jump[a:b] = _implausible_moves(np.log(close[a:b]), pt.rows(a, b))
+    _map_chunks(chunk, ticker_chunks(pt.starts, len(df), chunk_rows))   # each ticker on its own: chunks of whole tickers keep the temporaries small
     return spike, jump
 
 def _implausible_moves(lc, pt):
@@ -761,7 +786,7 @@ def rows_needed(config:LSTMSequenceConfig)->int:
 def _drop_short_tickers(pt, keep, config):
     "Keep only tickers (of `PerTicker` `pt`) with at least one full window of kept rows; warn naming the others"
     T = config.sequence_length
-    short = np.flatnonzero(np.bincount(pt.codes, keep, minlength=len(pt.names)) < T)
+    short = np.flatnonzero(np.add.reduceat(keep, pt.starts, dtype=np.int64) < T)   # kept rows per ticker (each ticker's rows are one block)
     if len(short):
         names = [str(t) for t in pt.names[short]]
         warnings.warn(f"dropped {len(short)} ticker(s) too short for one window of {T} samples "
@@ -795,13 +820,14 @@ def _close_columns(pt, close, keep, chunk_rows=FEATURE_CHUNK_ROWS):
     "The table's `close`, `trailing_returns` and `volatility` (float32 tensors, at the `keep` rows), a few whole tickers of `pt` at a time"
     n = int(keep.sum())
     out = dict(close=np.empty(n, np.float32), trailing_returns=np.empty((n, len(TRAILING_LOOKBACKS)), np.float32), volatility=np.empty(n, np.float32))
-    j = 0
-    for a, b in ticker_chunks(pt.starts, len(close), chunk_rows):   # lags and rolling windows stay within a ticker
+    chunks = ticker_chunks(pt.starts, len(close), chunk_rows)   # lags and rolling windows stay within a ticker
+    first = dict(zip(chunks, np.cumsum([0] + [int(keep[a:b].sum()) for a, b in chunks])))   # each chunk's first row in `out`
+    def chunk(a, b):
         part, c, k = pt.rows(a, b), close[a:b], keep[a:b]
-        m = j + int(k.sum())
+        j = first[a, b]; m = j + int(k.sum())
         out['close'][j:m], out['volatility'][j:m] = c[k], realized_volatility(part, c)[k]
         for i, lookback in enumerate(TRAILING_LOOKBACKS): out['trailing_returns'][j:m, i] = (c / part.lag(c, lookback) - 1)[k]
-        j = m
+    _map_chunks(chunk, chunks)
     return {name: torch.from_numpy(v) for name, v in out.items()}
 
 def _finite_rows(X, chunk_rows=FEATURE_CHUNK_ROWS):
@@ -992,7 +1018,7 @@ def history_breaks(
 )->np.ndarray: # (N,) bool, True where row i starts a new stretch: a new ticker, or after a hole
     "Where each unbroken stretch of one ticker's samples starts"
     tick, days = table.ticker.numpy(), table.date.numpy()
-    gap = np.r_[False, np.diff(days.astype(np.int64)) > max_gap_days] if max_gap_days else np.zeros(len(tick), bool)
+    gap = np.r_[False, np.diff(days) > max_gap_days] if max_gap_days else np.zeros(len(tick), bool)   # int32 days: no overflow
     return np.r_[True, tick[1:] != tick[:-1]] | gap
 
 def window_ends(
@@ -1206,7 +1232,7 @@ def covered_rows(ends:np.ndarray, sequence_length:int, n_rows:int)->np.ndarray:
     return np.cumsum(d)[:n_rows] > 0
 
 SCALER_MAX_WINDOWS = 20_000
-SCALER_CHUNK_ROWS = 1_000_000
+SCALER_CHUNK_ROWS = 100_000
 
 def _median_mad(X):
     "Per-column median and 1.4826 MAD of `X`, scale 1 where it is 0"
