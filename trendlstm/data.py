@@ -249,7 +249,7 @@ def _outside_bars(o, h, l, c):
     return out
 
 def _repair_ohlcv(df, repairs, where):
-    "Drop rows without a positive close; fill open/high/low from close; widen high/low; fill volume. A column is replaced only if a value in it changes"
+    "Drop rows without a positive close; fill open/high/low from close; widen high/low; fill volume. A column (float64, as `_parse_numbers` leaves it) is replaced only if a value in it changes"
     c = df['close']
     _note(repairs, 'missing_close_dropped', c.isna(), df, 'missing close, row dropped')
     _note(repairs, 'nonpositive_close_dropped', c <= 0, df, 'close <= 0, row dropped')
@@ -379,16 +379,20 @@ def _parquet_column(f, name:str)->pd.Series:
         out[a:a + len(v)] = v.to_numpy(); a += len(v)
     else:
         if out is not None: return pd.Series(out, copy=False)
+    del out   # read again, whole
     return f.read(columns=[name]).column(0).to_pandas()
 
 def _read_parquet(path)->pd.DataFrame:
     "A Parquet file read by column, so Arrow's copy of the file never sits beside the whole frame; `data_threads()` columns at a time, with Arrow's system allocator"
     import pyarrow.parquet as pq
-    with _ARROW_SYSTEM_POOL.held():
-        names = (f := pq.ParquetFile(path)).schema_arrow.names
+    with _ARROW_SYSTEM_POOL.held(), pq.ParquetFile(path) as f:
+        names = f.schema_arrow.names
         if len((f.schema_arrow.pandas_metadata or {}).get('column_indexes') or []) > 1: return pd.read_parquet(path)   # a wide frame: pandas rebuilds its column levels
-        with ThreadPoolExecutor(min(data_threads(), len(names)), thread_name_prefix='trendlstm-data') as pool:   # a reader of its own for each column
-            return pd.DataFrame(dict(zip(names, pool.map(lambda name: _parquet_column(pq.ParquetFile(path), name), names))), copy=False)
+        n = min(data_threads(), len(names))
+        if n <= 1 or f.metadata.num_rows <= FEATURE_CHUNK_ROWS: return pd.DataFrame({name: _parquet_column(f, name) for name in names}, copy=False)
+        def column(name):   # a reader of its own, sharing the footer already read
+            with pq.ParquetFile(path, metadata=f.metadata) as g: return _parquet_column(g, name)
+        with ThreadPoolExecutor(n, thread_name_prefix='trendlstm-data') as pool: return pd.DataFrame(dict(zip(names, pool.map(column, names))), copy=False)
 
 # %% ../nbs/00_data.ipynb #12915a83
 TEXT_SUFFIXES = {'.csv', '.txt', '.tsv', '.dat', '.gz', '.bz2', '.xz', '.zip'}

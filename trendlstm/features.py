@@ -13,7 +13,6 @@ __all__ = ['PRICE_COLUMNS', 'FEATURE_CHUNK_ROWS', 'FEATURE_NAMES', 'WARMUP_ROWS'
 
 # %% ../nbs/00b_features.ipynb #37e59cb9
 import contextlib
-import contextvars
 import copy
 import logging
 import os
@@ -47,12 +46,11 @@ def _sorted_unique(df):
     "Whether rows are sorted by ticker, then strictly by date within a ticker"
     codes, names = _factorize_tickers(df['ticker'])
     if len(codes) < 2: return True
-    if not (names[1:] > names[:-1]).all(): return False
     d, n = df['date'].to_numpy(), len(codes) - 1
     for a in range(0, n, FEATURE_CHUNK_ROWS):   # each row against the next, a block at a time: no temporaries as long as the frame
         i, j = slice(a, min(a + FEATURE_CHUNK_ROWS, n)), slice(a + 1, min(a + FEATURE_CHUNK_ROWS, n) + 1)
         if not ((codes[j] > codes[i]) | ((codes[j] == codes[i]) & (d[j] > d[i]))).all(): return False
-    return True
+    return bool((names[1:] > names[:-1]).all())
 
 # %% ../nbs/00b_features.ipynb #9b83b5fb
 try: from numpy._core.multiarray import _set_madvise_hugepage   # numpy 2
@@ -165,18 +163,20 @@ MAX_DATA_THREADS = 8
 def data_threads()->int:
     "Threads the data layer spreads ticker chunks over: `TRENDLSTM_THREADS` if set, else the cores this process may run on, at most `MAX_DATA_THREADS`"
     if (v := os.environ.get('TRENDLSTM_THREADS')) is not None:
-        if not v.strip().isdigit() or int(v) < 1:
+        if not v.strip().isdecimal() or int(v) < 1:
             raise ValueError(f"TRENDLSTM_THREADS={v!r}: set it to a whole number of threads, 1 or more (1: one chunk after the other, no threads).")
         return int(v)
     cores = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count() or 1
     return min(cores, MAX_DATA_THREADS)
 
 def _map_chunks(fn, chunks:list)->list:
-    "`[fn(a, b) for a, b in chunks]`, spread over `data_threads()` threads; each call runs in a copy of the caller's context (numpy's error state)"
+    "`[fn(a, b) for a, b in chunks]`, spread over `data_threads()` threads, each call under the caller's numpy error state (`np.errstate`)"
     n = min(data_threads(), len(chunks))
     if n <= 1: return [fn(a, b) for a, b in chunks]
-    calls = [(contextvars.copy_context(), a, b) for a, b in chunks]
-    with ThreadPoolExecutor(n, thread_name_prefix='trendlstm-data') as pool: return list(pool.map(lambda c: c[0].run(fn, c[1], c[2]), calls))
+    err = np.geterr()   # numpy's error state is per thread (numpy 1.x) or per context (numpy 2): a new thread starts from the default
+    def call(ab):
+        with np.errstate(**err): return fn(*ab)
+    with ThreadPoolExecutor(n, thread_name_prefix='trendlstm-data') as pool: return list(pool.map(call, chunks))
 
 # %% ../nbs/00b_features.ipynb #1b1d3b5f
 def _price_features(pt, o, h, l, c):
