@@ -125,11 +125,11 @@ def main():
              f"data config, each run in a fresh process (peak RSS = `ru_maxrss` of that process, imports included); load average "
              f"{load0[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end ({os.cpu_count()} cores; this code's chunked steps in {threads} threads). "
              "CPU s counts time in the kernel too, given apart as 'of which kernel s' (page faults on the first touch of newly allocated "
-             "memory, and reading the file). 'Huge pages' counts the 2 MiB pages the kernel faulted in during the run (`thp_fault_alloc` "
+             "memory, and reading the file); 'page faults' counts the process's minor page faults (`ru_minflt`: pages it touched for the first time, each 4 KiB unless huge). 'Huge pages' counts the 2 MiB pages the kernel faulted in during the run (`thp_fault_alloc` "
              "of `/proc/vmstat`, all processes), each zeroed whole on first touch.", '',
-             '| rows | run | wall s | CPU s | of which kernel s | rows/s (CPU) | rows/s (wall) | peak RSS GB | huge pages | table GB | float32 features GB |',
-             '|---|---|---|---|---|---|---|---|---|---|---|']
-    lines += [f"| {n:,} | {kind} | {r['wall_s']:.1f} | {r['cpu_s']:.1f} | {r['sys_s']:.1f} | {n / r['cpu_s']:,.0f} | {n / r['wall_s']:,.0f} | {r['peak_gb']:.2f} | {r['huge_pages'] if r['huge_pages'] is not None else 'n/a'} | "
+             '| rows | run | wall s | CPU s | of which kernel s | page faults | rows/s (CPU) | rows/s (wall) | peak RSS GB | huge pages | table GB | float32 features GB |',
+             '|---|---|---|---|---|---|---|---|---|---|---|---|']
+    lines += [f"| {n:,} | {kind} | {r['wall_s']:.1f} | {r['cpu_s']:.1f} | {r['sys_s']:.1f} | {r['page_faults']:,} | {n / r['cpu_s']:,.0f} | {n / r['wall_s']:,.0f} | {r['peak_gb']:.2f} | {r['huge_pages'] if r['huge_pages'] is not None else 'n/a'} | "
               f"{r['table_gb']:.2f} | {r['features_gb']:.2f} |" for n, kind, r in rows_out]
     if ref:
         by = {(n, kind): r for n, kind, r in rows_out}
