@@ -170,7 +170,7 @@ def _parse_dates(df, where, keep_time=False): # the frame; its source, for messa
     if d.dtype != 'datetime64[ns]' and (out := (d < pd.Timestamp.min) | (d > pd.Timestamp.max)).any():   # nanoseconds cannot be out of range
         raise ValueError(f"{where}: column 'date' has dates outside pandas' range 1677-09-22 to 2262-04-11 in {_example(df, out, 'date')}; "
                          "fix those rows (a typo in the year?).")
-    return (d if keep_time else d.dt.normalize()).astype('datetime64[ns]').set_axis(df.index).rename(None)   # pandas' lazy copies: no copy of the column unless it changes
+    return (d if keep_time else d.dt.normalize()).astype('datetime64[ns]').set_axis(df.index).rename(None)   # pandas' lazy copies: no copy of its own beyond what pd.to_datetime made
 
 # %% ../nbs/00_data.ipynb #466d73f3
 MAX_PRICE, MAX_VOLUME = 1e12, 1e15   # larger values are a unit or parsing error, not a price
