@@ -301,14 +301,20 @@ def run_jobs(jobs:list, # (function, args) pairs; both must pickle (module-level
     if n_jobs == 1:
         with threadpool_limits(1, user_api='blas'): return [f(*a) for f, a in jobs]  # as in a worker: the same sums, the same results
     try: parallel = Parallel(n_jobs=n_jobs, return_as='generator')  # each job's result once it and the jobs before it are done
-    except ValueError: parallel = Parallel(n_jobs=n_jobs)              # a backend that gives them all at the end ('multiprocessing')
+    except ValueError: parallel = None                               # a backend that gives them all at the end ('multiprocessing')
+    outputs = (parallel or Parallel(n_jobs=n_jobs))(delayed(_in_worker)(f, *a) for f, a in jobs)
     results, registries = [], {}
-    for result, caught in parallel(delayed(_in_worker)(f, *a) for f, a in jobs):
-        for message, category, filename, lineno, module in caught:  # as raised by `module`: its registry shows a repeat once
-            registry = (vars(sys.modules[module]).setdefault('__warningregistry__', {}) if module in sys.modules
-                        else registries.setdefault(filename, {}))  # code without a module here (a notebook's): once per run
-            warnings.warn_explicit(message, category, filename, lineno, registry=registry, **({'module': module} if module else {}))
-        results.append(result)
+    try:
+        for result, caught in outputs:
+            for message, category, filename, lineno, module in caught:  # as raised by `module`: its registry shows a repeat once
+                registry = (vars(sys.modules[module]).setdefault('__warningregistry__', {}) if module in sys.modules
+                            else registries.setdefault(filename, {}))  # code without a module here (a notebook's): once per run
+                warnings.warn_explicit(message, category, filename, lineno, registry=registry, **({'module': module} if module else {}))
+            results.append(result)
+    finally:  # stopped early (a warning made an error): joblib stops the jobs left; the error says why, so not its own note too
+        with warnings.catch_warnings():
+            warnings.filterwarnings('ignore', r'\d+ tasks (have been successfully executed|which were still being processed)', UserWarning)
+            if parallel: outputs.close()
     return results
 
 # %% ../nbs/05_evaluate.ipynb #08d9cb9a
