@@ -6,7 +6,8 @@ Docs: https://trendlstm.github.io/trendlstm/evaluate.html.md"""
 
 # %% ../nbs/05_evaluate.ipynb #b9346efb
 from __future__ import annotations
-import sys, threading, time, warnings
+import os, sys, threading, time, warnings
+from contextlib import contextmanager
 from functools import partial
 from dataclasses import dataclass, field, replace
 import numpy as np, pandas as pd
@@ -277,13 +278,21 @@ def _portable(w)->tuple:
     module = next((name for name, m in list(sys.modules.items()) if getattr(m, '__file__', None) == w.filename), None)
     return message, category, w.filename, w.lineno, module
 
+@contextmanager
+def _one_data_thread():
+    "The data layer's chunked steps on one thread (`data_threads`) inside the block, unless `TRENDLSTM_THREADS` is set"
+    if 'TRENDLSTM_THREADS' in os.environ: yield; return
+    os.environ['TRENDLSTM_THREADS'] = '1'
+    try: yield
+    finally: del os.environ['TRENDLSTM_THREADS']
+
 def _in_worker(f, *args):
     "`f(*args)` in a worker with one torch thread and one BLAS thread: its result and the warnings it raised, to raise again"
     torch.set_num_threads(1)
     if threading.current_thread() is not threading.main_thread():  # a pool's thread (joblib's 'threading', a Dask worker): filters
         threadpool_limits(1, user_api='blas')                        # and limits are the whole process's, so set it for good, as
         return f(*args), []                                          # torch's, and leave the warnings to the process
-    with threadpool_limits(1, user_api='blas'), warnings.catch_warnings(record=True) as caught:
+    with threadpool_limits(1, user_api='blas'), _one_data_thread(), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter('always')  # record each one; the caller's filters decide what is shown
         result = f(*args)
     return result, [_portable(w) for w in caught]
