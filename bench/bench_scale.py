@@ -3,7 +3,7 @@
 sample table, date split with purge, scaler, train/val/test windows), and what the feature cache saves.
 
     python bench/bench_scale.py                       # 1 M, 5 M and 20 M rows; writes its section of bench/README.md
-    python bench/bench_scale.py --rows 1e6 50e6       # any sizes (50 M rows peaked at about 9 GB here)
+    python bench/bench_scale.py --rows 1e6 50e6       # any sizes (50 M rows peaked at about 9 GiB here)
     python bench/bench_scale.py --rows 1e6 --no-readme
     python bench/bench_scale.py --rows 1e6 5e6 20e6 50e6 --cache-rows 1e6 20e6   # the cache runs at some sizes only
     git worktree add /tmp/ref 1348a22 && python bench/bench_scale.py --reference /tmp/ref  # also the code of another commit, same files
@@ -124,15 +124,15 @@ def main():
             rows_out.append((n, kind, r))
             print(f"{n:>12,} rows {kind:11s}: {r['wall_s']:7.1f} s wall, {r['cpu_s']:7.1f} s CPU ({n / r['cpu_s']:,.0f} rows/s CPU; "
                   f"{r['sys_s']:.1f} s in the kernel, {r['page_faults']:,} minor page faults, {r['huge_pages']} huge pages), "
-                  f"peak RSS {r['peak_gb']:.2f} GB (after imports {r['imports_gb']:.2f}); table {r['table_gb']:.2f} GB "
-                  f"(features {r['features_gb']:.2f} GB float32), {r['windows']:,} windows", flush=True)
+                  f"peak RSS {r['peak_gb']:.2f} GiB (after imports {r['imports_gb']:.2f}); table {r['table_gb']:.2f} GiB "
+                  f"(features {r['features_gb']:.2f} GiB float32), {r['windows']:,} windows", flush=True)
     lines = [f"Synthetic daily prices in Parquet ({DAYS:,} trading days per ticker), `LSTMDataModule(path, freq='D')` with the default "
              f"data config, each run in a fresh process (peak RSS = `ru_maxrss` of that process, imports included); load average "
              f"{load0[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end ({os.cpu_count()} cores; this code's chunked steps in {threads} threads). "
              "CPU s counts time in the kernel too, given apart as 'of which kernel s' (page faults on the first touch of newly allocated "
              "memory, and reading the file); 'page faults' counts the process's minor page faults (`ru_minflt`: pages it touched for the first time, each 4 KiB unless huge). 'Huge pages' counts the 2 MiB pages the kernel faulted in during the run (`thp_fault_alloc` "
              "of `/proc/vmstat`, all processes), each zeroed whole on first touch.", '',
-             '| rows | run | wall s | CPU s | of which kernel s | page faults | rows/s (CPU) | rows/s (wall) | peak RSS GB | huge pages | table GB | float32 features GB |',
+             '| rows | run | wall s | CPU s | of which kernel s | page faults | rows/s (CPU) | rows/s (wall) | peak RSS GiB | huge pages | table GiB | float32 features GiB |',
              '|---|---|---|---|---|---|---|---|---|---|---|---|']
     lines += [f"| {n:,} | {kind} | {r['wall_s']:.1f} | {r['cpu_s']:.1f} | {r['sys_s']:.1f} | {r['page_faults']:,} | {n / r['cpu_s']:,.0f} | {n / r['wall_s']:,.0f} | {r['peak_gb']:.2f} | {r['huge_pages'] if r['huge_pages'] is not None else 'n/a'} | "
               f"{r['table_gb']:.2f} | {r['features_gb']:.2f} |" for n, kind, r in rows_out]
@@ -144,15 +144,15 @@ def main():
                   ', '.join(f"{n:,} rows {ratio(n, 'cpu_s'):.2f}x and {ratio(n, 'wall_s'):.2f}x" for n, kind, _ in rows_out if kind == 'pipeline') + '.']
     pipe = [(n, r) for n, kind, r in rows_out if kind == 'pipeline']
     n = pipe[-1][0]
-    each = lambda f: ' and '.join(f"{f(r):,.0f}" for m, kind, r in rows_out if m == n and kind in ('pipeline', 'pipeline, again'))
+    each = lambda f, fmt=',.0f': ' and '.join(format(f(r), fmt) for m, kind, r in rows_out if m == n and kind in ('pipeline', 'pipeline, again'))
     lines += ['', f"{n:,} rows, this code: {each(lambda r: n / r['wall_s'])} rows/s of wall time on {os.cpu_count()} cores, "
                   f"{each(lambda r: n / r['cpu_s'])} rows/s of CPU time, {each(lambda r: n / (r['cpu_s'] - r['sys_s']))} rows/s of user time alone, "
-                  f"peak RSS {each(lambda r: r['peak_gb'] * 1000)} MB (the issue's bar: 50 M rows at >= 300k rows/s on 2 cores, within 12 GB)."]
+                  f"peak RSS {each(lambda r: r['peak_gb'], '.2f')} GiB (the issue's bar: 50 M rows at >= 300k rows/s on 2 cores, within 12 GB = 11.18 GiB)."]
     if len(pipe) >= 2 and max(a.rows) < 50e6:
         (n0, r0), (n1, r1) = pipe[-2], pipe[-1]
         per_row = (r1['peak_gb'] - r0['peak_gb']) / (n1 - n0)
         lines += ['', f"Peak memory grows by {per_row * 2**30:.0f} bytes per row between the two largest sizes; extrapolated to 50 M rows: "
-                      f"{r1['peak_gb'] + per_row * (50e6 - n1):.1f} GB (bar 12 GB), extrapolated, not measured."]
+                      f"{r1['peak_gb'] + per_row * (50e6 - n1):.1f} GiB (bar 12 GB = 11.18 GiB), extrapolated, not measured."]
     publish('bench_scale', 'Scale: the daily pipeline from 1 M rows up', lines, write=not a.no_readme)
 
 
