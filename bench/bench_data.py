@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from readme import publish
 
 
-def rss_mb(): return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def rss_mib(): return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def rate(fn, batch, min_time):
@@ -67,11 +67,11 @@ def run_freq(freq, args):
     torch.set_num_threads(args.threads)
     from trendlstm.data import LSTMDataModule, load_prices, make_features, make_labels, sp500_path
     warnings.simplefilter('ignore')
-    path, res = sp500_path(), dict(freq=freq, rss_after_imports_mb=rss_mb())
+    path, res = sp500_path(), dict(freq=freq, rss_after_imports_mib=rss_mib())
     c0, t0 = time.process_time(), time.perf_counter(); prices = load_prices(path)
     t1 = time.perf_counter(); dm = LSTMDataModule(prices, freq=freq)
     t2, c2 = time.perf_counter(), time.process_time()
-    res.update(load_s=t1 - t0, module_s=t2 - t1, pipeline_s=t2 - t0, pipeline_cpu_s=c2 - c0, peak_rss_mb=rss_mb())
+    res.update(load_s=t1 - t0, module_s=t2 - t1, pipeline_s=t2 - t0, pipeline_cpu_s=c2 - c0, peak_rss_mib=rss_mib())
     t = time.perf_counter(); make_features(prices, dropna=False); res['features_alone_s'] = time.perf_counter() - t
     t = time.perf_counter(); make_labels(prices); res['labels_alone_s'] = time.perf_counter() - t
     tab = dm.table
@@ -79,7 +79,7 @@ def run_freq(freq, args):
     table_bytes = sum(v.numel() * v.element_size() for v in (tab.features, tab.forward_return, tab.volatility, tab.date, tab.ticker))
     ends_bytes = sum(d.ends.numel() * 8 for d in (dm.train_dataset, dm.val_dataset, dm.test_dataset))
     res.update(samples=tab.features.shape[0], features=tab.features.shape[1], windows={k: len(getattr(dm, f'{k}_dataset')) for k in ('train', 'val', 'test')},
-               feature_matrix_mb=x_bytes / 2**20, dataset_mb=(table_bytes + ends_bytes) / 2**20, dataset_ratio=(table_bytes + ends_bytes) / x_bytes)
+               feature_matrix_mib=x_bytes / 2**20, dataset_mib=(table_bytes + ends_bytes) / 2**20, dataset_ratio=(table_bytes + ends_bytes) / x_bytes)
     device = torch.device(args.device)
     for bs in args.batch:
         loader = dm.train_dataloader(batch_size=bs, pin_memory=device.type == 'cuda')
@@ -115,13 +115,13 @@ def main():
     lines = [f'The S&P 500 file, each freq in a fresh process; {args.threads} torch thread(s), device {args.device}; load average {load0:.1f} at the start, '
              f'{os.getloadavg()[0]:.1f} at the end (2 cores shared with other jobs). Targets: daily pipeline < 15 s and < 2 GB peak RSS; dataset memory '
              '<= 1.5x the feature matrix; loader >= 20x the model.', '',
-             '| freq | samples x features | windows | pipeline s wall (CPU) | of which: load, data module | peak RSS MB | dataset memory |',
+             '| freq | samples x features | windows | pipeline s wall (CPU) | of which: load, data module | peak RSS MiB | dataset memory |',
              '|---|---|---|---:|---|---:|---|']
     for freq, r in rows:
         lines.append(f"| {freq} | {r['samples']:,} x {r['features']} | {', '.join(f'{k} {v:,}' for k, v in r['windows'].items())} | {r['pipeline_s']:.2f} ({r['pipeline_cpu_s']:.2f}) | "
                      f"{r['load_s']:.2f} s, {r['module_s']:.2f} s (features alone {r['features_alone_s']:.2f} s, labels alone {r['labels_alone_s']:.2f} s) | "
-                     f"{r['peak_rss_mb']:,.0f} (after imports {r['rss_after_imports_mb']:,.0f}) | {r['dataset_mb']:.1f} MB = {r['dataset_ratio']:.2f}x the "
-                     f"float32 feature matrix ({r['feature_matrix_mb']:.1f} MB) |")
+                     f"{r['peak_rss_mib']:,.0f} (after imports {r['rss_after_imports_mib']:,.0f}) | {r['dataset_mib']:.1f} MiB = {r['dataset_ratio']:.2f}x the "
+                     f"float32 feature matrix ({r['feature_matrix_mib']:.1f} MiB) |")
     lines += ['', '| freq | batch | loader windows/s | default model trains windows/s | loader / model |', '|---|---:|---:|---:|---:|']
     for freq, r in rows:
         for bs in args.batch:
