@@ -5,7 +5,8 @@ and store each HTML output on one line: a newline and the indentation after it b
 (outputs with <pre>, <textarea> or <script>, where a newline can matter, are left as they are), and the notebook no longer
 stores a JSON string per line of a table. A path under the project root in a printed output (a warning's
 `/home/me/trendlstm/trendlstm/evaluate.py:158`) is written relative to the root (`trendlstm/evaluate.py:158`), so no
-stored output names the folders of the machine that ran it.
+stored output names the folders of the machine that ran it. A cell of `show_doc` calls alone keeps no output: nbdev
+renders every `show_doc` cell itself when it builds the docs, so the stored copy is never shown.
 
     python tools/shrink_figures.py                 # every notebook in nbs/
     python tools/shrink_figures.py nbs/04_examples.ipynb --check   # exit 1 if a notebook's outputs would still shrink by more than 10%
@@ -44,10 +45,18 @@ def project_relative(text:str)->str:
     return text.replace(f'{ROOT}/', '')
 
 
+def only_show_doc(cell)->bool:
+    "Whether `cell` is a code cell of `show_doc(...)` calls alone (its output is rendered anew by the docs build)"
+    lines = [l for l in ''.join(cell.get('source', '')).splitlines() if l.strip() and not l.startswith('#|')]
+    return cell.get('cell_type') == 'code' and bool(lines) and all(l.startswith('show_doc(') for l in lines)
+
+
 def shrink_notebook(path:Path, write:bool=True)->tuple:
     "Shrink every stored PNG of notebook `path` and drop redundant plain text; returns (bytes before, bytes after) of its outputs' data"
     nb, before, after = read_nb(path), 0, 0
     for cell in nb.cells:
+        if only_show_doc(cell) and cell.get('outputs'):
+            before += sum(len(str(o)) for o in cell['outputs']); cell['outputs'] = []
         for out in cell.get('outputs', []):
             if out.get('output_type') == 'stream':
                 text = ''.join(out['text']); rel = project_relative(text)
