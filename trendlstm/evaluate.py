@@ -323,7 +323,7 @@ def run_jobs(jobs:list, # (function, args) pairs; both must pickle (module-level
     finally:  # stopped early (a warning made an error): joblib stops the jobs left; the error says why, so not its own note too
         with warnings.catch_warnings():
             warnings.filterwarnings('ignore', r'\d+ tasks (have been successfully executed|which were still being processed)', UserWarning)
-            if parallel: outputs.close()
+            if parallel is not None: outputs.close()
     return results
 
 # %% ../nbs/05_evaluate.ipynb #08d9cb9a
