@@ -359,7 +359,7 @@ FLAGS = {'hidden_dim': {'type': 'int',
               'sections': ['walk_forward']},
  'models': {'type': 'tuple',
             'default': ('majority', 'momentum_20d', 'momentum_60d', 'reversal_5d', 'linear', 'hist_gb'),
-            'doc': 'names from the table above',
+            'doc': 'which baselines to run, by name',
             'bounds': "a non-empty tuple of values each one of 'majority', 'momentum_20d', 'momentum_60d', 'reversal_5d', 'linear', "
                       "'hist_gb'",
             'sections': ['walk_forward']},

@@ -86,7 +86,7 @@ CLI_HELP = dict(  # help for command-line users where a field's docment speaks P
                    'checkpoint.pt in the report folder is always written. Not inside --out',
     show_progress='bars in a terminal, one line per epoch in a log file; false prints nothing while training',
     early_stopping_patience='epochs without improvement before stopping; none never stops early',
-    max_grad_norm='clip the gradient norm to this; none disables clipping', batch_size='training windows per batch (the global batch under torchrun)', restore_best_weights='keep the best epoch\'s weights at the end', device="'auto' (CUDA, then MPS, then the CPU), 'cpu', 'cuda', 'cuda:1' or 'mps'")
+    max_grad_norm='clip the gradient norm to this; none disables clipping', batch_size='training windows per batch (the global batch under torchrun); in evaluate, also the batch that scores the test windows, 256 when the flag is not given', restore_best_weights='keep the best epoch\'s weights at the end', device="'auto' (CUDA, then MPS, then the CPU), 'cpu', 'cuda', 'cuda:1' or 'mps'")
 
 def for_shell(text:str)->str:
     "A docment as a command-line user reads it: no backticks or quotes, none/true/false as typed on the command line"
@@ -260,7 +260,7 @@ def command_parser(name:str, stored:bool=False, # a registered command; flags fr
     for a in parser._actions:
         if a.dest in REQUIRED.get(name, ()): a.required = True
         if a.option_strings and a.dest in func.__code__.co_varnames and a.nargs != 0: a.metavar = a.dest.upper()
-        if a.nargs == 0 and a.help: a.help = a.help.replace(' (default: False)', '')
+        if a.nargs == 0 and a.help: a.help = re.sub(r' \(default: (True|False)\)', '', a.help)   # a switch: its default is leaving it out
     parser.usage = ' '.join(['trendlstm', name, *(f'--{o} {o.upper()}' for o in REQUIRED.get(name, ())), '[options]'])
     if names: add_config_flags(parser, names, stored_flags(name) if stored else None, brief)
     parser.allow_abbrev = False

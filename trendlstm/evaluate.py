@@ -136,7 +136,7 @@ BASELINES = dict(majority=_majority, momentum_20d=_rule('trailing_ret_20d', 1), 
 @dataclass
 class BaselineConfig(ConfigBase):
     "Which baselines to run, and the settings of the fitted ones"
-    models:tuple = ('majority', 'momentum_20d', 'momentum_60d', 'reversal_5d', 'linear', 'hist_gb') # names from the table above
+    models:tuple = ('majority', 'momentum_20d', 'momentum_60d', 'reversal_5d', 'linear', 'hist_gb') # which baselines to run, by name
     ridge_alpha:float = 1.0 # L2 penalty of the ridge regression
     logistic_c:float = 1.0 # inverse L2 penalty of the logistic regression
     hgb_max_iter:int = 100 # boosting rounds
