@@ -25,17 +25,17 @@ from .features import (PRICE_COLUMNS, FEATURE_NAMES, PRICE_HISTORY_NAMES, PRICE_
                                 ticker_chunks, data_threads, _map_chunks, no_huge_pages, _ProcessSwitch, _check_columns, _factorize_tickers, _sorted_unique, _to_days)
 
 # %% auto #0
-__all__ = ['COLUMN_ALIASES', 'EPOCH_UNITS', 'MAX_PRICE', 'MAX_VOLUME', 'CSV_NA_VALUES', 'TEXT_SUFFIXES', 'SPIKE_SIGMAS',
-           'SPIKE_LOCAL_SIGMAS', 'SPIKE_MIN_MOVE', 'JUMP_SIGMAS', 'JUMP_LOCAL_SIGMAS', 'JUMP_MIN_MOVE', 'LOCAL_ROWS',
-           'SPIKE_MAX_DAYS', 'BAD_PRINT_POLICIES', 'MARKET_DAILY_VOL', 'TRAILING_LOOKBACKS', 'TRAILING_RETURN_NAMES',
-           'TABLE_CONFIG_FIELDS', 'TABLE_ARRAYS', 'CACHE_BLOCK_BYTES', 'CACHE_FORMAT', 'CACHE_TMP_MAX_AGE_S',
-           'SCALER_MAX_WINDOWS', 'SCALER_CHUNK_ROWS', 'DataRepairWarning', 'repair_notes', 'standardize_columns',
-           'implausible_moves', 'is_canonical', 'load_prices', 'sample_prices_path', 'load_sample_prices', 'sp500_path',
-           'make_synthetic_prices', 'LSTMSequenceConfig', 'load_feature_frame', 'SampleTable', 'sample_mask',
-           'rows_needed', 'make_sample_table', 'format_bytes', 'feature_cache_entries', 'prune_feature_cache',
-           'history_breaks', 'window_ends', 'passthrough_collate', 'LSTMSequenceDataset', 'DateBatchSampler',
-           'covered_rows', 'scaler_rows', 'fit_scaler', 'split_cut_dates', 'LSTMDataModule', 'WalkForwardFold',
-           'create_lstm_data_loaders']
+__all__ = ['COLUMN_ALIASES', 'EPOCH_UNITS', 'MAX_PRICE', 'MAX_VOLUME', 'CSV_NA_VALUES', 'NUMBER_FIELDS', 'TEXT_SUFFIXES',
+           'SPIKE_SIGMAS', 'SPIKE_LOCAL_SIGMAS', 'SPIKE_MIN_MOVE', 'JUMP_SIGMAS', 'JUMP_LOCAL_SIGMAS', 'JUMP_MIN_MOVE',
+           'LOCAL_ROWS', 'SPIKE_MAX_DAYS', 'BAD_PRINT_POLICIES', 'MARKET_DAILY_VOL', 'TRAILING_LOOKBACKS',
+           'TRAILING_RETURN_NAMES', 'TABLE_CONFIG_FIELDS', 'TABLE_ARRAYS', 'CACHE_BLOCK_BYTES', 'CACHE_FORMAT',
+           'CACHE_TMP_MAX_AGE_S', 'SCALER_MAX_WINDOWS', 'SCALER_CHUNK_ROWS', 'DataRepairWarning', 'repair_notes',
+           'standardize_columns', 'implausible_moves', 'is_canonical', 'load_prices', 'sample_prices_path',
+           'load_sample_prices', 'sp500_path', 'make_synthetic_prices', 'LSTMSequenceConfig', 'load_feature_frame',
+           'SampleTable', 'sample_mask', 'rows_needed', 'make_sample_table', 'format_bytes', 'feature_cache_entries',
+           'prune_feature_cache', 'history_breaks', 'window_ends', 'passthrough_collate', 'LSTMSequenceDataset',
+           'DateBatchSampler', 'covered_rows', 'scaler_rows', 'fit_scaler', 'split_cut_dates', 'LSTMDataModule',
+           'WalkForwardFold', 'create_lstm_data_loaders']
 
 # %% ../nbs/00_data.ipynb #148d385e
 COLUMN_ALIASES = dict(
@@ -164,6 +164,9 @@ def _parse_dates(df, where, keep_time=False): # the frame; its source, for messa
         except ValueError: raise ValueError(f"{where}: column 'date' mixes time zones in a way that cannot be read (pandas: {e}); "
                                             "write the dates in one zone, or as plain dates like 2020-01-31.") from None
     if getattr(d.dt, 'tz', None) is not None: d = d.dt.tz_localize(None)
+    if d.isna().any() and not numeric and (dm := pd.to_datetime(v, errors='coerce', dayfirst=True)).notna().sum() > d.notna().sum():
+        logging.getLogger(__name__).info(f"{where}: dates read day first, e.g. {v[d.isna()].iloc[0]!r}: month first fails on more rows")
+        d = dm if getattr(dm.dt, 'tz', None) is None else dm.dt.tz_localize(None)
     if d.isna().any():
         raise ValueError(f"{where}: column 'date' has missing or unparseable dates in {_example(df, d.isna(), 'date')}; "
                          "fix or drop those rows (ISO dates like 2020-01-31 always parse; pandas handles 1677-09-22 to 2262-04-11).")
@@ -328,8 +331,23 @@ def _sniff_csv(text:str)->tuple:
     ok = [d for d, c in counts.items() if c and c[0] > 0 and len(set(c)) == 1]
     sep = max(ok, key=lambda d: counts[d][0]) if ok else ','
     cells = [c.strip().strip('"') for l in lines[1:] for c in l.split(sep)]
-    decimal = ',' if sep != ',' and any(re.fullmatch(r'[-+]?\d+,\d+', c) for c in cells) else '.'
+    decimal = ',' if sep != ',' and any(re.fullmatch(r'[-+]?(\d{1,3}(\.\d{3})+|\d+),\d+', c) for c in cells) else '.'
     return sep, decimal
+
+NUMBER_FIELDS = ('open', 'high', 'low', 'close', 'volume', 'adj_close')  # the columns whose text may carry thousands separators
+
+def _read_thousands(df:pd.DataFrame, decimal:str)->int:
+    "Price and volume columns left as text by thousands separators (`1,234.5`; `1.234,5` with decimal commas) made numeric in place; return the cells that had one"
+    sep, n = '.' if decimal == ',' else ',', 0
+    grouped = rf'[-+]?\d{{1,3}}(?:{re.escape(sep)}\d{{3}})+(?:{re.escape(decimal)}\d*)?'   # strictly in threes: '1,5' is not a thousand
+    for c in df.columns:
+        s = df[c]
+        if s.dtype.kind in 'biufcmM' or not any(_norm_name(c) in COLUMN_ALIASES[f] for f in NUMBER_FIELDS): continue
+        has = s.str.fullmatch(grouped, na=False)
+        if not has.any() and decimal == '.': continue
+        s = s.where(~has, s.str.replace(sep, '', regex=False))
+        df[c], n = (s if decimal == '.' else s.str.replace(decimal, '.', regex=False)), n + int(has.sum())
+    return n
 
 # %% ../nbs/00_data.ipynb #438fe3bc
 def _read_csv(path, kind, sep, decimal, encoding):
@@ -346,8 +364,10 @@ def _read_csv(path, kind, sep, decimal, encoding):
     except pd.errors.EmptyDataError: raise ValueError(f"{path}: no header line and no rows (blank text); nothing to load.") from None
     tick = [c for c in header if _norm_name(c) in COLUMN_ALIASES['ticker']]
     lines = [[c.strip() for c in line.split(sep)] for line in (text.splitlines()[:3] + ['', '', ''])[:3]]
-    wide = ({_norm_name(lines[0][0]), _norm_name(lines[1][0])} == {'price', 'ticker'} and _norm_name(lines[2][0]) in COLUMN_ALIASES['date']
-            and not any(lines[2][1:]))   # yfinance's CSV: rows of fields and of tickers (either first), then a row naming the date column
+    closes = {*COLUMN_ALIASES['close'], *COLUMN_ALIASES['adj_close']}
+    named = {_norm_name(lines[0][0]), _norm_name(lines[1][0])} == {'price', 'ticker'} or (   # older yfinance: the two rows unnamed
+        not lines[0][0] and not lines[1][0] and bool(closes & {_norm_name(c) for c in lines[0][1:] + lines[1][1:]}))
+    wide = named and _norm_name(lines[2][0]) in COLUMN_ALIASES['date'] and not any(lines[2][1:])   # yfinance's CSV: rows of fields and of tickers (either first), then a row naming the date column
     kw = (dict(header=[0, 1], index_col=0, skiprows=[2], na_values=CSV_NA_VALUES) if wide
           else dict(dtype={c: str for c in tick}, na_values={c: ([''] if c in tick else CSV_NA_VALUES) for c in header}))
     comp = None if kind == 'text' else kind
@@ -357,7 +377,9 @@ def _read_csv(path, kind, sep, decimal, encoding):
     except pd.errors.ParserError as e:
         raise ValueError(f"{path}: cannot read it as {sep!r}-delimited text ({str(e).strip()}); pass sep=... (and decimal=...) to say how.") from None
     if wide: return df.rename_axis('date'), dict(kind=kind, encoding=encoding, sep=sep, decimal=decimal, layout='wide')
-    return df, dict(kind=kind, encoding=encoding, sep=sep, decimal=decimal)
+    used = dict(kind=kind, encoding=encoding, sep=sep, decimal=decimal)
+    if n := _read_thousands(df, decimal): used.update(thousands='.' if decimal == ',' else ',', cells_with_thousands=n)
+    return df, used
 
 # %% ../nbs/00_data.ipynb #9253cf80
 def _swap_arrow_pool(old):
@@ -533,6 +555,26 @@ def _ticker_text(s:pd.Series, where)->pd.Series:
                          "Make the column all text (e.g. df['ticker'] = df['ticker'].astype(str) if they are the same instrument).")
     return txt.astype(str)
 
+# %% ../nbs/00_data.ipynb #0dbba224
+def _tidy_tickers(df:pd.DataFrame, # a frame with a text `ticker` column
+                  repairs:dict, # the load's counts, updated
+                  where, # the source, for messages
+                 )->pd.DataFrame:
+    "Strip spaces around ticker codes (rows counted); flag codes that differ only in case; refuse a code of spaces alone"
+    names = pd.Index(pd.unique(df['ticker']))
+    if (names != names.str.strip()).any():
+        tidy = df['ticker'].str.strip()
+        if (tidy == '').any(): raise ValueError(f"{where}: column 'ticker' holds only spaces in {_example(df, tidy == '')}; fill in the ticker.")
+        _note(repairs, 'ticker_spaces_stripped', tidy != df['ticker'], df, 'spaces around a ticker code, stripped')
+        df, names = df.assign(ticker=tidy), pd.Index(pd.unique(tidy))
+    folded = names.str.upper()
+    if (clash := folded.duplicated(keep=False)).any():
+        same = sorted(names[clash], key=lambda n: (n.upper(), n))
+        repairs['tickers_differing_only_in_case_kept'] = len(same)
+        repairs.setdefault('_examples', []).append(f"tickers differing only in case, kept apart: {same[:6]}{' ...' if len(same) > 6 else ''} "
+                                                   "(if they are one instrument, make the case uniform: df['ticker'].str.upper())")
+    return df
+
 # %% ../nbs/00_data.ipynb #1edad832
 def _fingerprint(df:pd.DataFrame, **options)->str:
     "A digest of a frame's values in row order, and of the `load_prices` options that made it"
@@ -570,7 +612,7 @@ def load_prices(
         df = pd.DataFrame(dict(date=_parse_dates(df, where, keep_time=True), ticker=_ticker_text(df['ticker'], where),
                                **_parse_numbers(df, PRICE_COLUMNS[2:], where), **{c: df[c] for c in extra}), copy=False)
         repairs = dict(rows_in=len(df))
-        df = _repair_ohlcv(_daily_bars(_sort_dedup(df, repairs), repairs, where), repairs, where)
+        df = _repair_ohlcv(_daily_bars(_sort_dedup(_tidy_tickers(df, repairs, where), repairs), repairs, where), repairs, where)
         if len(df) == 0: raise ValueError(f"{where}: no row has a positive close; nothing to load.")
         if extra: df = _adjust_prices(df, repairs, where)
         df = _check_plausible(df, repairs, where, bad_prints, adjusted=bool(extra))
@@ -879,7 +921,7 @@ def _build_sample_table(data, config):
     del frame   # a frame loaded here is not needed any more
     keep = _drop_short_tickers(pt, _finite_rows(X) & sample_mask(days, pt.codes, config.freq), config)
     features = torch.from_numpy(_take_rows(X, keep, in_place=X.dtype == np.float32)); del X
-    fr = forward_returns(pt.codes, close, days, config.horizons)
+    fr = forward_returns(pt.codes, close, days, config.horizons, max_gap_days=config.max_gap_days)
     label, direction = cross_sectional_label(fr, days, config.label, config.min_tickers_per_date)
     f32 = lambda a: torch.from_numpy(_take_rows(a, keep))
     fr32 = f32(fr)
@@ -891,7 +933,7 @@ def _build_sample_table(data, config):
                        feature_names=names, horizons=config.horizons)
 
 # %% ../nbs/00_data.ipynb #c2618bb2
-TABLE_CONFIG_FIELDS = ('freq', 'horizons', 'label', 'min_tickers_per_date', 'inputs', 'cross_sectional_norm', 'feature_columns', 'sequence_length')
+TABLE_CONFIG_FIELDS = ('freq', 'horizons', 'label', 'min_tickers_per_date', 'inputs', 'cross_sectional_norm', 'feature_columns', 'sequence_length', 'max_gap_days')
 TABLE_ARRAYS = ('features', 'forward_return', 'label', 'direction', 'close', 'trailing_returns', 'volatility', 'date', 'ticker')
 CACHE_BLOCK_BYTES = 1 << 24
 CACHE_FORMAT = 2  # the entry layout, part of the key (2: meta.json keeps the build's repair warnings)
@@ -1040,7 +1082,7 @@ def window_ends(
 
 # %% ../nbs/00_data.ipynb #c6a695f2
 def _log_gaps(table, config)->int:
-    "Log the holes longer than `config.max_gap_days` inside ticker histories (no window bridges them); return their count"
+    "Log the holes longer than `config.max_gap_days` inside ticker histories (no window or label bridges them); return their count"
     if not config.max_gap_days or len(table.date) == 0: return 0
     brk = history_breaks(table, config.max_gap_days) & ~history_breaks(table)
     n = int(brk.sum())
@@ -1048,7 +1090,7 @@ def _log_gaps(table, config)->int:
         i = int(np.flatnonzero(brk)[0])
         logging.getLogger(__name__).warning(
             f"{n} hole(s) longer than max_gap_days={config.max_gap_days} calendar days inside ticker histories, e.g. "
-            f"{table.tickers[int(table.ticker[i])]} from {_day(table.date[i - 1])} to {_day(table.date[i])}: no window bridges them.")
+            f"{table.tickers[int(table.ticker[i])]} from {_day(table.date[i - 1])} to {_day(table.date[i])}: no window or label bridges them.")
     return n
 
 # %% ../nbs/00_data.ipynb #ebf9f522
