@@ -27,15 +27,15 @@ from .features import (PRICE_COLUMNS, FEATURE_NAMES, PRICE_HISTORY_NAMES, PRICE_
 # %% auto #0
 __all__ = ['COLUMN_ALIASES', 'EPOCH_UNITS', 'MAX_PRICE', 'MAX_VOLUME', 'CSV_NA_VALUES', 'NUMBER_FIELDS', 'TEXT_SUFFIXES',
            'SPIKE_SIGMAS', 'SPIKE_LOCAL_SIGMAS', 'SPIKE_MIN_MOVE', 'JUMP_SIGMAS', 'JUMP_LOCAL_SIGMAS', 'JUMP_MIN_MOVE',
-           'LOCAL_ROWS', 'SPIKE_MAX_DAYS', 'BAD_PRINT_POLICIES', 'MARKET_DAILY_VOL', 'TRAILING_LOOKBACKS',
-           'TRAILING_RETURN_NAMES', 'TABLE_CONFIG_FIELDS', 'TABLE_ARRAYS', 'CACHE_BLOCK_BYTES', 'CACHE_FORMAT',
-           'CACHE_TMP_MAX_AGE_S', 'SCALER_MAX_WINDOWS', 'SCALER_CHUNK_ROWS', 'DataRepairWarning', 'repair_notes',
-           'standardize_columns', 'implausible_moves', 'is_canonical', 'load_prices', 'sample_prices_path',
-           'load_sample_prices', 'sp500_path', 'make_synthetic_prices', 'LSTMSequenceConfig', 'load_feature_frame',
-           'SampleTable', 'sample_mask', 'rows_needed', 'make_sample_table', 'format_bytes', 'feature_cache_entries',
-           'prune_feature_cache', 'history_breaks', 'window_ends', 'passthrough_collate', 'LSTMSequenceDataset',
-           'DateBatchSampler', 'covered_rows', 'scaler_rows', 'fit_scaler', 'split_cut_dates', 'LSTMDataModule',
-           'WalkForwardFold', 'create_lstm_data_loaders']
+           'LOCAL_ROWS', 'SPIKE_MAX_DAYS', 'BAD_PRINT_POLICIES', 'STALE_RUN_ROWS', 'MARKET_DAILY_VOL',
+           'TRAILING_LOOKBACKS', 'TRAILING_RETURN_NAMES', 'TABLE_CONFIG_FIELDS', 'TABLE_ARRAYS', 'CACHE_BLOCK_BYTES',
+           'CACHE_FORMAT', 'CACHE_TMP_MAX_AGE_S', 'SCALER_MAX_WINDOWS', 'SCALER_CHUNK_ROWS', 'DataRepairWarning',
+           'repair_notes', 'standardize_columns', 'implausible_moves', 'stale_runs', 'is_canonical', 'load_prices',
+           'sample_prices_path', 'load_sample_prices', 'sp500_path', 'make_synthetic_prices', 'LSTMSequenceConfig',
+           'load_feature_frame', 'SampleTable', 'sample_mask', 'rows_needed', 'make_sample_table', 'format_bytes',
+           'feature_cache_entries', 'prune_feature_cache', 'history_breaks', 'window_ends', 'passthrough_collate',
+           'LSTMSequenceDataset', 'DateBatchSampler', 'covered_rows', 'scaler_rows', 'fit_scaler', 'split_cut_dates',
+           'LSTMDataModule', 'WalkForwardFold', 'create_lstm_data_loaders']
 
 # %% ../nbs/00_data.ipynb #148d385e
 COLUMN_ALIASES = dict(
@@ -530,6 +530,21 @@ def _repair_spikes(df, spike):
     h[i], l[i] = np.fmax.reduce([o[i], h[i], l[i], c[i]]), np.fmin.reduce([o[i], h[i], l[i], c[i]])   # elsewhere they bound open and close already (_repair_ohlcv)
     return _assign(df, open=o, close=c, high=h, low=l)
 
+# %% ../nbs/00_data.ipynb #7fed70d6
+STALE_RUN_ROWS = 5   # rows in a row with the close of the row before and no volume: a halt filled forward, not trading
+
+def stale_runs(df:pd.DataFrame, # a canonical frame, sorted by ticker and date
+               min_rows:int=STALE_RUN_ROWS, # the shortest run reported
+              )->pd.DataFrame: # one row per run: `ticker, first, last` (dates of its first and last filled row), `rows`
+    "Runs of at least `min_rows` rows of one ticker that repeat the close of the row before with zero volume"
+    codes, close, volume = PerTicker(df['ticker']).codes, df['close'].to_numpy(float), df['volume'].to_numpy(float)
+    i = np.flatnonzero((codes[1:] == codes[:-1]) & (close[1:] == close[:-1]) & (volume[1:] == 0)) + 1
+    first = np.r_[True, np.diff(i) > 1] if len(i) else np.zeros(0, bool)
+    starts, ends = i[first], i[np.r_[first[1:], True]] if len(i) else i
+    long = ends - starts + 1 >= min_rows
+    return pd.DataFrame(dict(ticker=df['ticker'].to_numpy()[starts[long]], first=df['date'].to_numpy()[starts[long]],
+                             last=df['date'].to_numpy()[ends[long]], rows=(ends - starts + 1)[long]))
+
 # %% ../nbs/00_data.ipynb #f18b08c0
 def _report(repairs, where):
     "Warn once with every non-zero repair count and an example of each"
@@ -616,6 +631,11 @@ def load_prices(
         if len(df) == 0: raise ValueError(f"{where}: no row has a positive close; nothing to load.")
         if extra: df = _adjust_prices(df, repairs, where)
         df = _check_plausible(df, repairs, where, bad_prints, adjusted=bool(extra))
+        if len(runs := stale_runs(df)):
+            repairs['stale_price_runs_kept'] = len(runs)
+            repairs.setdefault('_examples', []).append(f"runs of {STALE_RUN_ROWS}+ rows with the close of the row before and no volume (a halt filled forward? "
+                "Drop those rows to leave a hole): " + ', '.join(f"{r.ticker} {r.first.date()} to {r.last.date()} ({r.rows} rows)" for r in runs[:5].itertuples())
+                + (f" and {len(runs) - 5} more" if len(runs) > 5 else ''))
         repairs['rows_out'] = len(df)
         _report(repairs, where)
         df = df[PRICE_COLUMNS].reset_index(drop=True)
