@@ -1102,15 +1102,15 @@ def window_ends(
 
 # %% ../nbs/00_data.ipynb #c6a695f2
 def _log_gaps(table, config)->int:
-    "Log the holes longer than `config.max_gap_days` inside ticker histories (no window or label bridges them); return their count"
+    "Warn of the holes longer than `config.max_gap_days` inside ticker histories (no window or label bridges them); return their count"
     if not config.max_gap_days or len(table.date) == 0: return 0
     brk = history_breaks(table, config.max_gap_days) & ~history_breaks(table)
     n = int(brk.sum())
     if n:
         i = int(np.flatnonzero(brk)[0])
-        logging.getLogger(__name__).warning(
-            f"{n} hole(s) longer than max_gap_days={config.max_gap_days} calendar days inside ticker histories, e.g. "
-            f"{table.tickers[int(table.ticker[i])]} from {_day(table.date[i - 1])} to {_day(table.date[i])}: no window or label bridges them.")
+        warnings.warn(f"{n} hole(s) longer than max_gap_days={config.max_gap_days} calendar days inside ticker histories, e.g. "
+                      f"{table.tickers[int(table.ticker[i])]} from {_day(table.date[i - 1])} to {_day(table.date[i])}: no window or label bridges them.",
+                      DataRepairWarning, stacklevel=3)
     return n
 
 # %% ../nbs/00_data.ipynb #ebf9f522
