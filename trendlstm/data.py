@@ -147,6 +147,12 @@ def _numeric_dates(v, df, where):
     raise ValueError(f"{where}: column 'date' holds numbers from {lo:.15g} to {hi:.15g} ({what}); "
                      "convert them to dates first (ISO dates like 2020-01-31 always parse).")
 
+def _day_first(text:pd.Series)->pd.Series|None:
+    "Dates of `text` read day first (tz-naive), or None where pandas cannot read them that way at all"
+    try: d = pd.to_datetime(text, errors='coerce', dayfirst=True)
+    except (ValueError, TypeError): return None
+    return d if getattr(d.dt, 'tz', None) is None else d.dt.tz_localize(None)
+
 def _parse_dates(df, where, keep_time=False): # the frame; its source, for messages; keep the time of day (for `_daily_bars`)
     "Parse `df.date` (text, datetimes, yyyymmdd or epoch integers) to tz-naive timestamps at midnight (or at their time of day), or raise naming the first bad row"
     v = df['date']
@@ -156,17 +162,18 @@ def _parse_dates(df, where, keep_time=False): # the frame; its source, for messa
     numeric = pd.api.types.is_numeric_dtype(v) or digits
     if v.dtype == object and len(head) and isinstance(head.iloc[0], datetime.datetime):   # datetimes of several zones: each one's wall-clock time
         v = v.map(lambda x: x.replace(tzinfo=None) if isinstance(x, datetime.datetime) and x.tzinfo else x)
+    text = v
     try: d = _numeric_dates(v, df, where) if numeric else pd.to_datetime(v, errors='coerce')
     except ValueError as e:   # text with several UTC offsets (a daylight-saving change): each row's own wall-clock date, as for a tz-aware column
         if 'timezone' not in str(e).lower(): raise
         local = v.astype(str).str.replace(r'(\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(?:Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)$', r'\1', regex=True)
-        try: d = pd.to_datetime(local, errors='coerce')
+        try: d, text = pd.to_datetime(local, errors='coerce'), local
         except ValueError: raise ValueError(f"{where}: column 'date' mixes time zones in a way that cannot be read (pandas: {e}); "
                                             "write the dates in one zone, or as plain dates like 2020-01-31.") from None
     if getattr(d.dt, 'tz', None) is not None: d = d.dt.tz_localize(None)
-    if d.isna().any() and not numeric and (dm := pd.to_datetime(v, errors='coerce', dayfirst=True)).notna().sum() > d.notna().sum():
+    if d.isna().any() and not numeric and (dm := _day_first(text)) is not None and dm.notna().sum() > d.notna().sum():
         logging.getLogger(__name__).info(f"{where}: dates read day first, e.g. {v[d.isna()].iloc[0]!r}: month first fails on more rows")
-        d = dm if getattr(dm.dt, 'tz', None) is None else dm.dt.tz_localize(None)
+        d = dm
     if d.isna().any():
         raise ValueError(f"{where}: column 'date' has missing or unparseable dates in {_example(df, d.isna(), 'date')}; "
                          "fix or drop those rows (ISO dates like 2020-01-31 always parse; pandas handles 1677-09-22 to 2262-04-11).")
@@ -339,14 +346,18 @@ NUMBER_FIELDS = ('open', 'high', 'low', 'close', 'volume', 'adj_close')  # the c
 def _read_thousands(df:pd.DataFrame, decimal:str)->int:
     "Price and volume columns left as text by thousands separators (`1,234.5`; `1.234,5` with decimal commas) made numeric in place; return the cells that had one"
     sep, n = '.' if decimal == ',' else ',', 0
-    grouped = rf'[-+]?\d{{1,3}}(?:{re.escape(sep)}\d{{3}})+(?:{re.escape(decimal)}\d*)?'   # strictly in threes: '1,5' is not a thousand
+    s_, d_ = re.escape(sep), re.escape(decimal)
+    grouped = rf'[-+]?[1-9]\d{{0,2}}(?:{s_}\d{{3}})+(?:{d_}\d+)?'   # strictly in threes after a non-zero lead: '1,5' and '0,345' are no thousands
+    plain = rf'[-+]?\d+(?:{d_}\d+)?'
+    sure = rf'.*{s_}.*{d_}.*|.*{s_}.*{s_}.*|[-+]?\d+{d_}\d+'   # a separator before the decimal mark, two separators, or the decimal mark itself
     for c in df.columns:
         s = df[c]
         if s.dtype.kind in 'biufcmM' or not any(_norm_name(c) in COLUMN_ALIASES[f] for f in NUMBER_FIELDS): continue
-        has = s.str.fullmatch(grouped, na=False)
-        if not has.any() and decimal == '.': continue
-        s = s.where(~has, s.str.replace(sep, '', regex=False))
-        df[c], n = (s if decimal == '.' else s.str.replace(decimal, '.', regex=False)), n + int(has.sum())
+        v = s.dropna().str.strip()
+        has = v.str.fullmatch(grouped)
+        if not has.any() or not (has | v.str.fullmatch(plain)).all() or not v.str.fullmatch(sure).any(): continue   # anything else: read as before
+        t = s.str.strip().str.replace(sep, '', regex=False)
+        df[c], n = (t if decimal == '.' else t.str.replace(decimal, '.', regex=False)), n + int(has.sum())
     return n
 
 # %% ../nbs/00_data.ipynb #438fe3bc
@@ -537,13 +548,13 @@ def stale_runs(df:pd.DataFrame, # a canonical frame, sorted by ticker and date
                min_rows:int=STALE_RUN_ROWS, # the shortest run reported
               )->pd.DataFrame: # one row per run: `ticker, first, last` (dates of its first and last filled row), `rows`
     "Runs of at least `min_rows` rows of one ticker that repeat the close of the row before with zero volume"
-    codes, close, volume = PerTicker(df['ticker']).codes, df['close'].to_numpy(float), df['volume'].to_numpy(float)
+    codes, close, volume = _factorize_tickers(df['ticker'])[0], df['close'].to_numpy(float), df['volume'].to_numpy(float)
     i = np.flatnonzero((codes[1:] == codes[:-1]) & (close[1:] == close[:-1]) & (volume[1:] == 0)) + 1
     first = np.r_[True, np.diff(i) > 1] if len(i) else np.zeros(0, bool)
     starts, ends = i[first], i[np.r_[first[1:], True]] if len(i) else i
     long = ends - starts + 1 >= min_rows
-    return pd.DataFrame(dict(ticker=df['ticker'].to_numpy()[starts[long]], first=df['date'].to_numpy()[starts[long]],
-                             last=df['date'].to_numpy()[ends[long]], rows=(ends - starts + 1)[long]))
+    return pd.DataFrame(dict(ticker=df['ticker'].iloc[starts[long]].to_numpy(), first=df['date'].iloc[starts[long]].to_numpy(),
+                             last=df['date'].iloc[ends[long]].to_numpy(), rows=(ends - starts + 1)[long]))
 
 # %% ../nbs/00_data.ipynb #f18b08c0
 def _report(repairs, where):
@@ -749,7 +760,7 @@ class LSTMSequenceConfig(ConfigBase):
     cross_sectional_norm:str|None=None # None, 'rank' or 'zscore': per-date normalization of the features before scaling
     scaler:str='standard' # 'standard' (mean, sd) or 'robust' (median, 1.4826 MAD), fit on training rows only
     stride:int=1 # keep window ends only on every `stride`-th date of the global calendar of sampled dates
-    max_gap_days:int|None=30 # no window spans a hole longer than this many calendar days in a ticker's history (None: no limit)
+    max_gap_days:int|None=30 # no window spans a hole longer than this many calendar days in a ticker's history, and no label's horizon ends inside one (None: no limit)
     cache_dir:str|None=None # folder of the feature cache: the sample table is written there once and read back for the same data and config (None: no cache)
     cache_max_bytes:int|None=None # after writing an entry, delete the least recently used others until the cache holds at most this many bytes (None: no limit)
     BOUNDS = dict(
@@ -1102,14 +1113,14 @@ def window_ends(
 
 # %% ../nbs/00_data.ipynb #c6a695f2
 def _log_gaps(table, config)->int:
-    "Warn of the holes longer than `config.max_gap_days` inside ticker histories (no window or label bridges them); return their count"
+    "Warn of the holes longer than `config.max_gap_days` inside ticker histories (no window bridges them); return their count"
     if not config.max_gap_days or len(table.date) == 0: return 0
     brk = history_breaks(table, config.max_gap_days) & ~history_breaks(table)
     n = int(brk.sum())
     if n:
         i = int(np.flatnonzero(brk)[0])
         warnings.warn(f"{n} hole(s) longer than max_gap_days={config.max_gap_days} calendar days inside ticker histories, e.g. "
-                      f"{table.tickers[int(table.ticker[i])]} from {_day(table.date[i - 1])} to {_day(table.date[i])}: no window or label bridges them.",
+                      f"{table.tickers[int(table.ticker[i])]} from {_day(table.date[i - 1])} to {_day(table.date[i])}: no window bridges them (nor does a label whose horizon ends inside a hole of over max_gap_days between daily rows).",
                       DataRepairWarning, stacklevel=3)
     return n
 

@@ -369,19 +369,18 @@ def forward_returns(
     days:np.ndarray, # (N,) int64 days since 1970
     horizons:tuple, # horizons in calendar days
     chunk_rows:int=FEATURE_CHUNK_ROWS, # whole tickers of about this many rows at a time (the temporaries stay chunk-sized)
-    max_gap_days:int|None=None, # NaN where a hole longer than this (calendar days between a ticker's consecutive rows) starts before the horizon ends (None: no limit)
+    max_gap_days:int|None=None, # NaN where the horizon ends inside a hole longer than this (calendar days between a ticker's consecutive rows; None: no limit)
 )->np.ndarray: # (N, H) float64 close-to-close return to the last close at or before date + h, NaN where the data ends too early
     "Calendar-day forward returns per horizon, a few whole tickers at a time"
     out = np.empty((len(close), len(horizons)))
     starts = np.r_[0, np.flatnonzero(codes[1:] != codes[:-1]) + 1] if len(codes) else np.zeros(0, int)
     def chunk(a, b):   # a horizon ends within its ticker
         c, d = codes[a:b] - codes[a], days[a:b]
-        if max_gap_days: hole = np.r_[False, (c[1:] == c[:-1]) & (np.diff(d) > max_gap_days)]; stretch = np.cumsum(hole)
+        if max_gap_days: hole = np.r_[False, (c[1:] == c[:-1]) & (np.diff(d) > max_gap_days)]   # row i comes after a hole
         for k, h in enumerate(horizons):
             j, ok = _forward_close_index(c, d, int(h))
-            if max_gap_days:   # no hole from the row to its horizon's last close, nor right after that close while the horizon runs on
-                after = np.minimum(j + 1, len(d) - 1)
-                ok &= (stretch[j] == stretch) & ~(hole[after] & (d[j] < d + int(h)))
+            if max_gap_days:   # the horizon ends in a hole: its last close is the one before the hole, and the next comes after the horizon
+                ok &= ~(hole[np.minimum(j + 1, len(d) - 1)] & (d[j] < d + int(h)))
             out[a:b, k] = np.where(ok, close[a:b][j] / close[a:b] - 1, np.nan)
     _map_chunks(chunk, ticker_chunks(starts, len(close), chunk_rows))
     return out
@@ -391,7 +390,7 @@ def make_labels(
     prices:pd.DataFrame, # canonical frame (only `date, ticker, close` are used)
     horizons:tuple=(7, 30), # horizons in calendar days
     vol_window:int=21, # trading days for the realized volatility
-    max_gap_days:int|None=None, # missing where a hole longer than this many calendar days starts before the horizon ends (None: no limit; the data module passes its config's)
+    max_gap_days:int|None=None, # missing where the horizon ends inside a hole longer than this many calendar days (None: no limit; the data module passes its config's)
 )->pd.DataFrame: # row-aligned with `prices`: `date, ticker, volatility` and per horizon h `forward_return_{h}day, trend_{h}day, direction_{h}day`
     "Forward returns, trend scores and directions per calendar-day horizon; missing where the data ends too early or a long hole cuts the horizon"
     p = _as_prices(prices, ('date', 'ticker', 'close'))
