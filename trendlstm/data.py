@@ -25,9 +25,9 @@ from .features import (PRICE_COLUMNS, FEATURE_NAMES, PRICE_HISTORY_NAMES, PRICE_
                                 ticker_chunks, data_threads, _map_chunks, no_huge_pages, _ProcessSwitch, _check_columns, _factorize_tickers, _sorted_unique, _to_days)
 
 # %% auto #0
-__all__ = ['COLUMN_ALIASES', 'EPOCH_UNITS', 'MAX_PRICE', 'MAX_VOLUME', 'CSV_NA_VALUES', 'NUMBER_FIELDS', 'TEXT_SUFFIXES',
-           'SPIKE_SIGMAS', 'SPIKE_LOCAL_SIGMAS', 'SPIKE_MIN_MOVE', 'JUMP_SIGMAS', 'JUMP_LOCAL_SIGMAS', 'JUMP_MIN_MOVE',
-           'LOCAL_ROWS', 'SPIKE_MAX_DAYS', 'BAD_PRINT_POLICIES', 'STALE_RUN_ROWS', 'MARKET_DAILY_VOL',
+__all__ = ['COLUMN_ALIASES', 'EPOCH_UNITS', 'NUMERIC_DATE', 'MAX_PRICE', 'MAX_VOLUME', 'CSV_NA_VALUES', 'NUMBER_FIELDS',
+           'TEXT_SUFFIXES', 'SPIKE_SIGMAS', 'SPIKE_LOCAL_SIGMAS', 'SPIKE_MIN_MOVE', 'JUMP_SIGMAS', 'JUMP_LOCAL_SIGMAS',
+           'JUMP_MIN_MOVE', 'LOCAL_ROWS', 'SPIKE_MAX_DAYS', 'BAD_PRINT_POLICIES', 'STALE_RUN_ROWS', 'MARKET_DAILY_VOL',
            'TRAILING_LOOKBACKS', 'TRAILING_RETURN_NAMES', 'TABLE_CONFIG_FIELDS', 'TABLE_ARRAYS', 'CACHE_BLOCK_BYTES',
            'CACHE_FORMAT', 'CACHE_TMP_MAX_AGE_S', 'SCALER_MAX_WINDOWS', 'SCALER_CHUNK_ROWS', 'DataRepairWarning',
            'repair_notes', 'standardize_columns', 'implausible_moves', 'stale_runs', 'is_canonical', 'load_prices',
@@ -147,11 +147,26 @@ def _numeric_dates(v, df, where):
     raise ValueError(f"{where}: column 'date' holds numbers from {lo:.15g} to {hi:.15g} ({what}); "
                      "convert them to dates first (ISO dates like 2020-01-31 always parse).")
 
-def _day_first(text:pd.Series)->pd.Series|None:
-    "Dates of `text` read day first (tz-naive), or None where pandas cannot read them that way at all"
-    try: d = pd.to_datetime(text, errors='coerce', dayfirst=True)
-    except (ValueError, TypeError): return None
-    return d if getattr(d.dt, 'tz', None) is None else d.dt.tz_localize(None)
+NUMERIC_DATE = r'\s*(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(.*)'   # 13/02/2020, 02.13.20, 13-2-2020, with or without a time after
+
+def _day_month_order(v:pd.Series, where)->dict:
+    "`pd.to_datetime` options for dates written a/b/year: day or month first by which field goes above 12 (a strict format when nothing follows); {} for other dates"
+    head = v.iloc[:1000].dropna().iloc[:100]   # a look at the start, without a copy of a long column
+    if not len(head) or not all(isinstance(x, str) for x in head) or not head.str.fullmatch(NUMERIC_DATE).all(): return {}
+    u = pd.Series(pd.unique(v.dropna()), dtype=object).astype(str)   # a date repeats once per ticker: the distinct ones are few
+    f = u.str.extract(f'^{NUMERIC_DATE}$')
+    if f[0].isna().any(): return {}   # not all of that shape: pandas reads them, and a row it cannot read is named
+    a, b = f[0].astype(int), f[2].astype(int)
+    if (a > 12).any() and (b > 12).any():
+        raise ValueError(f"{where}: column 'date' mixes day-first and month-first dates ({u[a > 12].iloc[0]!r} and {u[b > 12].iloc[0]!r}); "
+                         "write them one way, best as ISO dates like 2020-01-31.")
+    day_first = bool((a > 12).any())
+    if not day_first and not (b > 12).any():
+        warnings.warn(f"{where}: dates like {u.iloc[0]!r} read month first (no day or month above 12 tells which is which); "
+                      "if they are day first, write them as ISO dates like 2020-01-31.", DataRepairWarning, stacklevel=4)
+    if f[1].nunique() > 1 or f[3].str.len().nunique() > 1 or (f[4].str.strip() != '').any(): return dict(dayfirst=day_first)
+    s = f[1].iloc[0]
+    return dict(format=f"%{'d' if day_first else 'm'}{s}%{'m' if day_first else 'd'}{s}%{'y' if len(f[3].iloc[0]) == 2 else 'Y'}")
 
 def _parse_dates(df, where, keep_time=False): # the frame; its source, for messages; keep the time of day (for `_daily_bars`)
     "Parse `df.date` (text, datetimes, yyyymmdd or epoch integers) to tz-naive timestamps at midnight (or at their time of day), or raise naming the first bad row"
@@ -162,18 +177,15 @@ def _parse_dates(df, where, keep_time=False): # the frame; its source, for messa
     numeric = pd.api.types.is_numeric_dtype(v) or digits
     if v.dtype == object and len(head) and isinstance(head.iloc[0], datetime.datetime):   # datetimes of several zones: each one's wall-clock time
         v = v.map(lambda x: x.replace(tzinfo=None) if isinstance(x, datetime.datetime) and x.tzinfo else x)
-    text = v
-    try: d = _numeric_dates(v, df, where) if numeric else pd.to_datetime(v, errors='coerce')
+    order = {} if numeric else _day_month_order(v, where)
+    try: d = _numeric_dates(v, df, where) if numeric else pd.to_datetime(v, errors='coerce', **order)
     except ValueError as e:   # text with several UTC offsets (a daylight-saving change): each row's own wall-clock date, as for a tz-aware column
         if 'timezone' not in str(e).lower(): raise
         local = v.astype(str).str.replace(r'(\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(?:Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)$', r'\1', regex=True)
-        try: d, text = pd.to_datetime(local, errors='coerce'), local
+        try: d = pd.to_datetime(local, errors='coerce', dayfirst=order.get('dayfirst', False))
         except ValueError: raise ValueError(f"{where}: column 'date' mixes time zones in a way that cannot be read (pandas: {e}); "
                                             "write the dates in one zone, or as plain dates like 2020-01-31.") from None
     if getattr(d.dt, 'tz', None) is not None: d = d.dt.tz_localize(None)
-    if d.isna().any() and not numeric and (dm := _day_first(text)) is not None and dm.notna().sum() > d.notna().sum():
-        logging.getLogger(__name__).info(f"{where}: dates read day first, e.g. {v[d.isna()].iloc[0]!r}: month first fails on more rows")
-        d = dm
     if d.isna().any():
         raise ValueError(f"{where}: column 'date' has missing or unparseable dates in {_example(df, d.isna(), 'date')}; "
                          "fix or drop those rows (ISO dates like 2020-01-31 always parse; pandas handles 1677-09-22 to 2262-04-11).")
