@@ -161,6 +161,7 @@ def _day_month_order(v:pd.Series, where)->dict:
         raise ValueError(f"{where}: column 'date' mixes day-first and month-first dates ({u[a > 12].iloc[0]!r} and {u[b > 12].iloc[0]!r}); "
                          "write them one way, best as ISO dates like 2020-01-31.")
     day_first = bool((a > 12).any())
+    if day_first: logging.getLogger(__name__).info(f"{where}: dates read day first, as {u[a > 12].iloc[0]!r} shows")
     if not day_first and not (b > 12).any():
         warnings.warn(f"{where}: dates like {u.iloc[0]!r} read month first (no day or month above 12 tells which is which); "
                       "if they are day first, write them as ISO dates like 2020-01-31.", DataRepairWarning, stacklevel=4)
