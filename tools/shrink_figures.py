@@ -3,7 +3,9 @@
 drop the plain-text copy of an output that also has a figure, HTML or markdown (the docs site and Jupyter show those),
 and store each HTML output on one line: a newline and the indentation after it become one space, which HTML reads the same
 (outputs with <pre>, <textarea> or <script>, where a newline can matter, are left as they are), and the notebook no longer
-stores a JSON string per line of a table. A path under the project root in a printed output (a warning's
+stores a JSON string per line of a table. The classes pandas' Styler writes on every cell of a styled table
+(`class="data row3 col4"`, `class="col_heading level0 col4"`, ...) are dropped: no style of the docs site or of the table's
+own <style> block uses them (its bold cells are styled through their ids, which stay), and they were over half of such a table's bytes. A path under the project root in a printed output (a warning's
 `/home/me/trendlstm/trendlstm/evaluate.py:158`) is written relative to the root (`trendlstm/evaluate.py:158`), so no
 stored output names the folders of the machine that ran it. A cell of `show_doc` calls alone keeps no output: nbdev
 renders every `show_doc` cell itself when it builds the docs, so the stored copy is never shown.
@@ -40,6 +42,14 @@ def one_line_html(html:str)->str:
     return html if any(t in html for t in LAYOUT_TAGS) else re.sub(r'[ \t]*\n[ \t]*', ' ', html).strip()
 
 
+STYLER_CLASSES = r' class="(?:data|row_heading|col_heading|index_name|blank)(?: (?:level|row|col)\d+)*"'  # per-cell classes of a pandas Styler table
+
+
+def lean_html(html:str)->str:
+    "`html` on one line (`one_line_html`), without the per-cell classes of a pandas Styler table"
+    return re.sub(STYLER_CLASSES, '', one_line_html(html))
+
+
 def project_relative(text:str)->str:
     "`text` with each path under the project root written relative to it"
     return text.replace(f'{ROOT}/', '')
@@ -66,7 +76,7 @@ def shrink_notebook(path:Path, write:bool=True)->tuple:
             if 'text/plain' in data and any(m in data for m in RICH_MIMES):
                 before += len(''.join(data.pop('text/plain')))
             if 'text/html' in data:
-                html = ''.join(data['text/html']); short = one_line_html(html)
+                html = ''.join(data['text/html']); short = lean_html(html)
                 before, after = before + len(html), after + len(short)
                 if short != html: data['text/html'] = short
             if 'image/png' not in data: continue
