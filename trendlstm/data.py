@@ -561,8 +561,9 @@ def stale_runs(df:pd.DataFrame, # a canonical frame, sorted by ticker and date
                min_rows:int=STALE_RUN_ROWS, # the shortest run reported
               )->pd.DataFrame: # one row per run: `ticker, first, last` (dates of its first and last filled row), `rows`
     "Runs of at least `min_rows` rows of one ticker that repeat the close of the row before with zero volume"
-    codes, close, volume = _factorize_tickers(df['ticker'])[0], df['close'].to_numpy(float), df['volume'].to_numpy(float)
-    i = np.flatnonzero((codes[1:] == codes[:-1]) & (close[1:] == close[:-1]) & (volume[1:] == 0)) + 1
+    close, volume, ticker = df['close'].to_numpy(float), df['volume'].to_numpy(float), df['ticker']
+    i = np.flatnonzero((close[1:] == close[:-1]) & (volume[1:] == 0)) + 1   # few rows: only these need their tickers compared
+    i = i[ticker.iloc[i].to_numpy() == ticker.iloc[i - 1].to_numpy()]
     first = np.r_[True, np.diff(i) > 1] if len(i) else np.zeros(0, bool)
     starts, ends = i[first], i[np.r_[first[1:], True]] if len(i) else i
     long = ends - starts + 1 >= min_rows
