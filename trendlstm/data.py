@@ -104,6 +104,7 @@ def standardize_columns(
     ticker:str|None=None, # name for a single-ticker frame without a ticker column
     where:str='<DataFrame>', # the source, for error messages
     keep=(), # columns never renamed (your own feature columns, e.g. one called `vol`)
+    required=(), # canonical columns that must be there, checked before a missing ticker column is filled in
 )->pd.DataFrame: # the frame with canonical column names
     "Rename common spellings (`Date`, `Name`/`Symbol`, `Adj Close`, ...) to canonical names; a wide frame of (field, ticker) columns is stacked first"
     if isinstance(df.columns, pd.MultiIndex): df = _long_from_wide(df, where)
@@ -121,7 +122,11 @@ def standardize_columns(
             raise ValueError(f"{where}: columns {found[canon]!r} and {c!r} both mean {canon!r}; drop one of them first.")
         found[canon] = c
     df = df.rename(columns={c: canon for canon, c in found.items()})
-    return df if 'ticker' in df.columns else df.assign(ticker=ticker or 'TICKER')
+    _check_columns(df, [c for c in required if c in df.columns or c != 'ticker'], where)   # before the fill: name only the columns the source has
+    if 'ticker' in df.columns: return df
+    logging.getLogger(__name__).info(f"{where}: no ticker column: its rows are one ticker, named {ticker or 'TICKER'!r}"
+                                     + ('' if ticker else " (pass ticker='...' to name it)"))
+    return df.assign(ticker=ticker or 'TICKER')
 
 # %% ../nbs/00_data.ipynb #eaa9188a
 def _example(df, mask, col=None):
@@ -560,12 +565,14 @@ STALE_RUN_ROWS = 5   # rows in a row with the close of the row before and no vol
 def stale_runs(df:pd.DataFrame, # a canonical frame, sorted by ticker and date
                min_rows:int=STALE_RUN_ROWS, # the shortest run reported
               )->pd.DataFrame: # one row per run: `ticker, first, last` (dates of its first and last filled row), `rows`
-    "Runs of at least `min_rows` rows of one ticker that repeat the close of the row before with zero volume"
+    "Runs of at least `min_rows` rows of one ticker that repeat the close of the row before with zero volume (from its first row when that has none either)"
     close, volume, ticker = df['close'].to_numpy(float), df['volume'].to_numpy(float), df['ticker']
     i = np.flatnonzero((close[1:] == close[:-1]) & (volume[1:] == 0)) + 1   # few rows: only these need their tickers compared
     i = i[ticker.iloc[i].to_numpy() == ticker.iloc[i - 1].to_numpy()]
     first = np.r_[True, np.diff(i) > 1] if len(i) else np.zeros(0, bool)
     starts, ends = i[first], i[np.r_[first[1:], True]] if len(i) else i
+    b = starts - 1   # the row before a run: part of it when it is its ticker's first row and has no volume either (nothing before it to repeat)
+    starts = starts - ((volume[b] == 0) & ((b == 0) | (ticker.iloc[np.maximum(b - 1, 0)].to_numpy() != ticker.iloc[b].to_numpy())))
     long = ends - starts + 1 >= min_rows
     return pd.DataFrame(dict(ticker=df['ticker'].iloc[starts[long]].to_numpy(), first=df['date'].iloc[starts[long]].to_numpy(),
                              last=df['date'].iloc[ends[long]].to_numpy(), rows=(ends - starts + 1)[long]))
@@ -645,8 +652,7 @@ def load_prices(
     with no_huge_pages():
         raw, where, used = _read_table(source, sep, decimal, encoding)
         if ticker is None and not isinstance(source, pd.DataFrame): ticker = Path(source).name.split('.')[0]
-        df = standardize_columns(raw, ticker, where); del raw
-        _check_columns(df, PRICE_COLUMNS, where)
+        df = standardize_columns(raw, ticker, where, required=PRICE_COLUMNS); del raw
         if df['ticker'].isna().any(): raise ValueError(f"{where}: column 'ticker' is missing in {_example(df, df['ticker'].isna())}.")
         extra = ['adj_close'] if adjust and 'adj_close' in df.columns else []
         df = pd.DataFrame(dict(date=_parse_dates(df, where, keep_time=True), ticker=_ticker_text(df['ticker'], where),
@@ -827,8 +833,8 @@ def load_feature_frame(
     "Check and canonicalize a user feature frame"
     with no_huge_pages():
         raw, where, _ = _read_table(data)
-        df = standardize_columns(raw, None if isinstance(data, pd.DataFrame) else Path(data).name.split('.')[0], where, keep=feature_columns)
-        _check_columns(df, ['date', 'ticker', 'close', *feature_columns], where)
+        df = standardize_columns(raw, None if isinstance(data, pd.DataFrame) else Path(data).name.split('.')[0], where, keep=feature_columns,
+                                 required=['date', 'ticker', 'close', *feature_columns])
         num = _parse_numbers(df, ['close', *feature_columns], where)
         df = pd.DataFrame(dict(date=_parse_dates(df, where), ticker=_ticker_text(df['ticker'], where), **num))
         for c in feature_columns:
