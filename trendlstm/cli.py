@@ -20,8 +20,9 @@ __all__ = ['DERIVED', 'CLI_HELP', 'COMMON_FLAGS', 'FLAG_ALIASES', 'FLAG_KEYS', '
            'TRAIN_SECTIONS', 'sections', 'config_fields', 'num_or_str', 'flag_kwargs', 'for_shell', 'add_config_flags',
            'flag_table', 'write_flag_table', 'stored_flags', 'read_config_file', 'route', 'setting_origin',
            'run_configs', 'settings_of', 'read_data', 'command', 'load_commands', 'closest_flag', 'command_parser',
-           'one_line_notes', 'usage', 'main', 'prices_source', 'load_data', 'fit_trainer', 'check_jobs',
-           'check_explain', 'resume_command', 'train', 'evaluate', 'unscored_tickers', 'predict', 'capture_main']
+           'data_log_handler', 'data_log', 'one_line_notes', 'usage', 'main', 'prices_source', 'load_data',
+           'fit_trainer', 'check_jobs', 'check_explain', 'resume_command', 'train', 'evaluate', 'unscored_tickers',
+           'predict', 'capture_main']
 
 # %% ../nbs/06_cli.ipynb #29b12e51
 DERIVED = ('input_dim', 'horizons')  # model and loss fields the data sets
@@ -269,22 +270,33 @@ def command_parser(name:str, stored:bool=False, # a registered command; flags fr
 
 # %% ../nbs/06_cli.ipynb #22dae2cb
 @contextmanager
+def data_log_handler(emit): # called with each `logging.LogRecord`
+    "Hand each record the data layer's logger (`trendlstm.data`) logs inside, INFO and up, to `emit`"
+    log, handler, level = logging.getLogger('trendlstm.data'), logging.Handler(), logging.getLogger('trendlstm.data').level
+    handler.emit = emit
+    log.addHandler(handler)
+    if log.getEffectiveLevel() > logging.INFO: log.setLevel(logging.INFO)   # setLevel: the logger's cached answers are reset
+    try: yield
+    finally: log.removeHandler(handler); log.setLevel(level)
+
+@contextmanager
+def data_log(lines:list|None=None): # a list to add to (default: a new one)
+    "Collect what the data layer logs inside (how it read a file, feature-cache hits), each line once, into the list it yields"
+    lines = [] if lines is None else lines
+    def keep(record):
+        if (said := record.getMessage()) not in lines: lines.append(said)
+    with data_log_handler(keep): yield lines
+
+@contextmanager
 def one_line_notes():
     "Show each warning (the data layer's repair notes, say) and each line of the data layer's log (the feature cache's hits, an input it sorted) as one `trendlstm: ...` line on stderr"
     def show(message, category, filename, lineno, file=None, line=None):
         print(f"trendlstm: warning: {one_line(message)}", file=sys.stderr)
-    class OneLine(logging.Handler):
-        def emit(self, record): print(f"trendlstm: {'warning: ' if record.levelno >= logging.WARNING else ''}{one_line(record.getMessage())}", file=sys.stderr)
-    log, handler, level = logging.getLogger('trendlstm.data'), OneLine(), logging.getLogger('trendlstm.data').level
-    if os.environ.get('RANK', '0') == '0':   # one process of a torchrun launch says it
-        log.addHandler(handler)
-        if log.getEffectiveLevel() > logging.INFO: log.setLevel(logging.INFO)   # setLevel: the logger's cached answers are reset
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter('default')
-            warnings.showwarning = show
-            yield
-    finally: log.removeHandler(handler); log.setLevel(level)
+    def say(record): print(f"trendlstm: {'warning: ' if record.levelno >= logging.WARNING else ''}{one_line(record.getMessage())}", file=sys.stderr)
+    with data_log_handler(say if os.environ.get('RANK', '0') == '0' else lambda record: None), warnings.catch_warnings():   # one process of a torchrun launch says it
+        warnings.simplefilter('default')
+        warnings.showwarning = show
+        yield
 
 def usage()->str:
     "The top-level help: the commands and their one-line docstrings"
@@ -389,7 +401,7 @@ def train(data:str='sample', # 'sample' (5 tickers, 2000-2013), 'synthetic', or 
     check_explain(explain)
     set_threads(threads)
     out = preflight(out or default_out('train'), overwrite, cfgs, resume)
-    with repair_notes(live=True) as data_notes: dm = load_data(data, cfgs['data'])
+    with repair_notes(live=True) as data_notes, data_log() as read: dm = load_data(data, cfgs['data'])
     trainer = fit_trainer(dm, cfgs, resume)
     metrics, preds = trainer.validate(dm.test_dataloader()), trainer.predict(dm.test_dataloader(), with_labels=True)
     if not trainer.dist.is_main: return None
@@ -399,7 +411,7 @@ def train(data:str='sample', # 'sample' (5 tickers, 2000-2013), 'synthetic', or 
         note = f"Training stopped during epoch {trainer.epoch + 1}; this report shows the model after {trainer.epoch} complete epoch(s). To continue: {again}"
     with staged_folder(out, overwrite) as stage:
         trainer.save_checkpoint(stage/'checkpoint.pt')
-        train_report(stage, data, dm, trainer, metrics, preds, time.perf_counter() - start, settings_of(cfgs), explain=explain, data_notes=data_notes)
+        train_report(stage, data, dm, trainer, metrics, preds, time.perf_counter() - start, settings_of(cfgs), explain=explain, data_notes=data_notes, data_log=read)
         if trainer.interrupted: mark_interrupted(stage, note)
         if cfgs['training'].loggers:
             from trendlstm.tracking import log_report
@@ -431,15 +443,15 @@ def evaluate(data:str='sample', # 'sample' (5 tickers, 2000-2013), 'synthetic', 
     if folds < 1 or seeds < 1: raise InputError(f"--folds {folds} --seeds {seeds}: both must be at least 1.")
     check_jobs(jobs)
     out = preflight(out or default_out('evaluate'), overwrite, cfgs)
-    with repair_notes(live=True) as data_notes: prices, first = prices_source(data, cfgs['data']), cfgs['training'].seed or 0
+    with repair_notes(live=True) as data_notes, data_log() as read: prices, first = prices_source(data, cfgs['data']), cfgs['training'].seed or 0
     try:
-        with sigterm_as_interrupt(StopRun), repair_notes(data_notes, live=True):  # a cut-short fold would bias the comparison: stop the whole walk-forward
+        with sigterm_as_interrupt(StopRun), repair_notes(data_notes, live=True), data_log(read):  # a cut-short fold would bias the comparison: stop the whole walk-forward
             results = walk_forward_evaluate(prices, cfgs['model'], cfgs['training'], folds, tuple(range(first, first + seeds)), cfgs['data'],
                                             cfgs['walk_forward'], cfgs['loss'], n_jobs=jobs)
     except StopRun: raise Interrupted("interrupted during the walk-forward; no report written (a cut-short fold would bias it). Run the command again.") from None
     if not is_main_process(): return None
     explained = last_fold_trainer(prices, results, cfgs) if explain else None
-    with staged_folder(out, overwrite) as stage: evaluate_report(stage, data, results, cfgs, time.perf_counter() - start, settings_of(cfgs), explained, data_notes)
+    with staged_folder(out, overwrite) as stage: evaluate_report(stage, data, results, cfgs, time.perf_counter() - start, settings_of(cfgs), explained, data_notes, read)
     print(f"trendlstm evaluate: report written to {out/'report.html'}")
     return out
 

@@ -265,11 +265,14 @@ def report_findings(results:WalkForwardResults, # output of `walk_forward_evalua
     return '\n'.join([' '.join(filter(None, [head, data_sentence(results.settings)])), '', *filter(None, caveats), *lines])
 
 # %% ../nbs/06a_report.ipynb #e31d90b5
-def data_notes_html(notes:list)->str: # the run's `DataRepairWarning` texts (`repair_notes`)
-    "The data layer's repair notes as an HTML list under a heading ('' when there are none)"
-    if not notes: return ''
-    return ("<p><strong>Notes on the data</strong> (what the data layer repaired, dropped or flagged in this run):</p>\n<ul>\n"
-            + ''.join(f'<li>{html.escape(n)}</li>\n' for n in notes) + '</ul>\n')
+def _html_list(head:str, lines:list)->str: return (f"<p>{head}:</p>\n<ul>\n" + ''.join(f'<li>{html.escape(n)}</li>\n' for n in lines) + '</ul>\n') if lines else ''
+
+def data_notes_html(notes:list, # the run's `DataRepairWarning` texts (`repair_notes`)
+                    log:list=(), # the data layer's log lines of the run (INFO and up: how the file was read, feature-cache hits)
+                   )->str:
+    "The data layer's repair notes and log lines as HTML lists under headings ('' when there are none)"
+    return (_html_list("<strong>Notes on the data</strong> (what the data layer repaired, dropped or flagged in this run)", notes)
+            + _html_list("<strong>How the data were read</strong> (the data layer's log of this run)", log))
 
 # %% ../nbs/06a_report.ipynb #cf269fb4
 def metrics_table(metrics:dict, horizons)->pd.DataFrame: # flat `<name>_<h>day` metrics; the horizons in days
@@ -452,19 +455,20 @@ def train_report(folder:Path, data:str, dm, trainer, # report folder; --data; `L
                  metrics:dict, preds:pd.DataFrame, seconds:float, # test metrics (`validate`), test predictions, wall time
                  config:dict, # the run's settings for config.json, {section: {field: value}}
                  explain:bool=False, # add the explain section (`explain_section`; needs `trendlstm[explain]`)
-                 data_notes:list=())->Path: # the data layer's repair notes of the run (`repair_notes`)
+                 data_notes:list=(), # the data layer's repair notes of the run (`repair_notes`)
+                 data_log:list=())->Path: # the data layer's log lines of the run (how the file was read)
     "Write the train report (metrics.json, config.json, CSVs, figures, report.html) into `folder`"
     results, h = compare_on_test(trainer, dm, preds), dm.config.horizons
     ev, att, facts = evaluation_report(results), attention_by_lag(trainer.model, dm.test_dataloader()), run_facts(data, dm, trainer, seconds)
     table = ev.table[list(COMPARISON_COLUMNS)]
     training = dict(epochs=trainer.epoch, best_epoch=trainer.best_epoch)
-    findings = md_html('\n\n'.join([data_sentence(results.settings), '\n'.join(l for l in report_findings(results, training=training).splitlines() if l.startswith('- '))])) + data_notes_html(data_notes)
+    findings = md_html('\n\n'.join([data_sentence(results.settings), '\n'.join(l for l in report_findings(results, training=training).splitlines() if l.startswith('- '))])) + data_notes_html(data_notes, data_log)
     step = 'week' if dm.config.freq == 'W' else 'trading day'
     section = explain_section(dm.test_dataset, trainer, att, step) if explain else ReportSection({}, {}, {}, None)
     summary = dict(command='train', facts=facts, test=metrics, comparison=table.reset_index().to_dict('records'),
                    training=dict(epochs=trainer.epoch, best_epoch=trainer.best_epoch, best_metric=trainer.best_metric,
                                  stopped_early=trainer.stopped_early, interrupted=trainer.interrupted, seconds=seconds),
-                   attention_by_lag=att['mean'].tolist(), data_state=trainer.data_state, data_notes=list(data_notes), **({'explain': section.summary} if explain else {}))
+                   attention_by_lag=att['mean'].tolist(), data_state=trainer.data_state, data_notes=list(data_notes), data_log=list(data_log), **({'explain': section.summary} if explain else {}))
     figures = dict(history=(plot_history(trainer.history, trainer.best_epoch), 'Training history: losses, validation metrics and learning rate per epoch (dotted: the best epoch).'),
                    attention=(plot_attention_relative(att, step), 'Mean attention per lag over the test windows, relative to uniform (1 = an even share of the window; 1.2 = 20% more).'),
                    long_short=(ev.figures['long_short'], 'Cumulative net long-short return of the top against the bottom decile, per model, on the test windows.'),
@@ -488,7 +492,8 @@ def evaluate_report(folder:Path, data:str, results:WalkForwardResults, # report 
                     cfgs:dict, seconds:float, # the configs ({'data': ..., 'walk_forward': ...}), wall time
                     config:dict, # the run's settings for config.json, {section: {field: value}}
                     explain:tuple=None, # (fold, trainer) of `last_fold_trainer`: add the explain section of that model
-                    data_notes:list=())->Path: # the data layer's repair notes of the run (`repair_notes`)
+                    data_notes:list=(), # the data layer's repair notes of the run (`repair_notes`)
+                    data_log:list=())->Path: # the data layer's log lines of the run (how the file was read)
     "Write the evaluate report (metrics.json, config.json, CSVs, figures, report.html) into `folder`"
     section = evaluate_explain_section(results, *explain, cfgs['data']) if explain else ReportSection({}, {}, {}, None)
     ev, f = evaluation_report(results), results.folds
@@ -501,13 +506,13 @@ def evaluate_report(folder:Path, data:str, results:WalkForwardResults, # report 
              **({'explained model': section.summary['model']} if explain else {})}
     history = pd.concat([pd.DataFrame(h).assign(fold=k[0], seed=k[1]) for k, h in results.histories.items()], ignore_index=True)
     summary = dict(command='evaluate', facts=facts, comparison=table.reset_index().to_dict('records'), folds=f.to_dict('records'),
-                   fold_metrics=results.fold_metrics.to_dict('records'), settings=results.settings, data_notes=list(data_notes), **({'explain': section.summary} if explain else {}))
+                   fold_metrics=results.fold_metrics.to_dict('records'), settings=results.settings, data_notes=list(data_notes), data_log=list(data_log), **({'explain': section.summary} if explain else {}))
     figures = dict(long_short=(ev.figures['long_short'], 'Cumulative net long-short return of the top against the bottom decile, per model, over the test blocks.'),
                    ic=(ev.figures['ic'], f"Cumulative IC: the running sum of the per-date correlation between each model's score and the realized label ({cfgs['data'].label}), over the test blocks (a steady climb is a steady edge)."),
                    accuracy_by_fold=(ev.figures['accuracy_by_fold'], 'Direction accuracy of each model per fold, beside the fold\'s base rate.'),
                    history=(plot_fold_histories(results.histories), 'Validation loss per epoch of the LSTM of each fold and seed.'), **section.figures)
     return write_report(folder, summary, dict(history=history, predictions=results.predictions, folds=f, **section.csvs), figures, 'trendlstm evaluate report',
-                        facts, {'The LSTM and the baselines, all folds': style_table(table), 'Folds': f.set_index('fold'), **section.tables}, md_html(report_findings(results)) + data_notes_html(data_notes), config)
+                        facts, {'The LSTM and the baselines, all folds': style_table(table), 'Folds': f.set_index('fold'), **section.tables}, md_html(report_findings(results)) + data_notes_html(data_notes, data_log), config)
 
 # %% ../nbs/06a_report.ipynb #d36aba2d
 def last_fold_trainer(prices, # the prices (or feature frame) the evaluation read
