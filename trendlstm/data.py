@@ -234,13 +234,13 @@ def _note(repairs, key, mask, df, what):
     if n: repairs[key] = n; repairs.setdefault('_examples', []).append(f"{what}: {_example(df, mask)}")
     return n
 
-def _sort_dedup(df, repairs):
+def _sort_dedup(df, repairs, where):
     "Sort by ticker and date; keep the last of duplicate (ticker, date) rows"
     if _sorted_unique(df): return df.reset_index(drop=True)
     srt = df.sort_values(['ticker', 'date'], kind='stable')
     if not srt.index.equals(df.index):
         repairs['unsorted_input'] = 1
-        logging.getLogger(__name__).info('input was not sorted by ticker and date: sorted it')
+        logging.getLogger(__name__).info(f'{where}: input was not sorted by ticker and date: sorted it')
     srt = srt.reset_index(drop=True)
     dup = srt.duplicated(['ticker', 'date'], keep='last')
     _note(repairs, 'duplicate_rows_dropped', dup, srt, 'duplicate (ticker, date), kept the last')
@@ -658,7 +658,7 @@ def load_prices(
         df = pd.DataFrame(dict(date=_parse_dates(df, where, keep_time=True), ticker=_ticker_text(df['ticker'], where),
                                **_parse_numbers(df, PRICE_COLUMNS[2:], where), **{c: df[c] for c in extra}), copy=False)
         repairs = dict(rows_in=len(df))
-        df = _repair_ohlcv(_daily_bars(_sort_dedup(_tidy_tickers(df, repairs, where), repairs), repairs, where), repairs, where)
+        df = _repair_ohlcv(_daily_bars(_sort_dedup(_tidy_tickers(df, repairs, where), repairs, where), repairs, where), repairs, where)
         if len(df) == 0: raise ValueError(f"{where}: no row has a positive close; nothing to load.")
         if extra: df = _adjust_prices(df, repairs, where)
         df = _check_plausible(df, repairs, where, bad_prints, adjusted=bool(extra))
@@ -842,7 +842,7 @@ def load_feature_frame(
                 raise ValueError(f"{where}: feature column {c!r} has NaN in {_example(df, df[c].isna(), c)}; "
                                  "drop or fill those rows before passing your features.")
         repairs = dict(rows_in=len(df))
-        df = _sort_dedup(df, repairs)
+        df = _sort_dedup(df, repairs, where)
         bad = ~(df['close'] > 0)
         if bad.any(): raise ValueError(f"{where}: column 'close' is missing or <= 0 in {_example(df, bad, 'close')}; labels need a positive close.")
         _report(repairs, where)
