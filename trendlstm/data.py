@@ -1478,7 +1478,7 @@ class WalkForwardFold:
     test_end:pd.Timestamp # last test date (inclusive)
 
 # %% ../nbs/00_data.ipynb #6d0a5b84
-def _fold_blocks(days, n_folds, initial_train_fraction, test_blocks=None):
+def _fold_blocks(days, n_folds, initial_train_fraction, test_blocks=None, test_start=None):
     "First window date, and the first and last date (days) of each test block"
     u = np.unique(days)
     if test_blocks is not None:
@@ -1487,10 +1487,16 @@ def _fold_blocks(days, n_folds, initial_train_fraction, test_blocks=None):
             raise ValueError(f"test_blocks={test_blocks}: give consecutive, non-overlapping (first, last) date pairs, all after "
                              f"the first window date {_day(u[0])}.")
         return u[0], blocks
-    n0 = int(len(u) * initial_train_fraction)
-    if not 0 < n0 < len(u) - n_folds + 1:
-        raise ValueError(f"initial_train_fraction={initial_train_fraction} with {len(u)} window dates leaves no room "
-                         f"for {n_folds} test blocks; lower n_folds or initial_train_fraction.")
+    if test_start is not None:
+        n0 = int(np.searchsorted(u, _to_days(pd.to_datetime([test_start]))[0]))
+        if not 0 < n0 < len(u) - n_folds + 1:
+            raise ValueError(f"test_start={test_start!r}: the window dates run from {_day(u[0])} to {_day(u[-1])}, and {n0} of the {len(u)} come before it; "
+                             f"{n_folds} test block(s) need a date before the first and one date each from it on; pick a date inside that range, or fewer folds.")
+    else:
+        n0 = int(len(u) * initial_train_fraction)
+        if not 0 < n0 < len(u) - n_folds + 1:
+            raise ValueError(f"initial_train_fraction={initial_train_fraction} with {len(u)} window dates leaves no room "
+                             f"for {n_folds} test blocks; lower n_folds or initial_train_fraction.")
     return u[0], [(int(b[0]), int(b[-1])) for b in np.array_split(u[n0:], n_folds)]
 
 # %% ../nbs/00_data.ipynb #b8e60f0f
@@ -1502,12 +1508,13 @@ def walk_forward_folds(self:LSTMDataModule,
     val_days:int=0, # calendar days of validation right before each test block (0: none)
     train_days:int|None=None, # sliding window length in calendar days (default: fold 0's training span)
     test_blocks:list|None=None, # (first, last) test dates per fold, overriding `n_folds` and `initial_train_fraction`
+    test_start:str|None=None, # first date of the first test block, overriding `initial_train_fraction` (the blocks start at the first window date from it)
 )->list: # of `WalkForwardFold`
     "Walk-forward folds with the module's purge and embargo, each with its own training scaler"
     if mode not in ('expanding', 'sliding'): raise ValueError(f"mode={mode!r}: use 'expanding' or 'sliding'.")
     with no_huge_pages():
         ends, days = self._labeled_ends()
-        gap, (first, blocks) = self.config.gap_days, _fold_blocks(days, n_folds, initial_train_fraction, test_blocks)
+        gap, (first, blocks) = self.config.gap_days, _fold_blocks(days, n_folds, initial_train_fraction, test_blocks, test_start)
         span, folds, ts = train_days or (blocks[0][0] - val_days - first), [], lambda d: pd.to_datetime(int(d), unit='D')
         for k, (start, end) in enumerate(blocks):
             val_start = start - val_days

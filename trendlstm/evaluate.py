@@ -6,7 +6,7 @@ Docs: https://trendlstm.github.io/trendlstm/evaluate.html.md"""
 
 # %% ../nbs/05_evaluate.ipynb #b9346efb
 from __future__ import annotations
-import os, sys, threading, time, warnings
+import datetime, os, sys, threading, time, warnings
 from contextlib import contextmanager
 from functools import partial
 from dataclasses import dataclass, field, replace
@@ -234,6 +234,7 @@ class WalkForwardConfig(ConfigBase):
     "How the walk forward cuts the dates, and how the backtest trades"
     mode:str='expanding' # 'expanding' (all history before each test block) or 'sliding' (a fixed span)
     initial_train_fraction:float=0.5 # share of the window dates before the first test block
+    test_start:str|None=None # first date of the first test block, e.g. '2016-01-04' (None: after `initial_train_fraction` of the window dates); `trendlstm tune` prints the one to test its settings from
     val_days:int=182 # calendar days of validation windows (early stopping) right before each test block
     train_days:int|None=None # sliding span in calendar days (default: fold 0's training span)
     quantile:float=0.1 # share of names per leg of the long-short backtest
@@ -244,6 +245,14 @@ class WalkForwardConfig(ConfigBase):
     BOUNDS = dict(mode=Bounds(choices=('expanding', 'sliding')), initial_train_fraction=Bounds(lo=0, hi=1, lo_open=True, hi_open=True),
                   val_days=Bounds(lo=0, hi=36_500, integer=True), train_days=Bounds(lo=1, hi=36_500, integer=True, optional=True),
                   quantile=Bounds(lo=0, hi=0.5, lo_open=True), cost_bps=Bounds(lo=0, hi=10_000), batch_size=Bounds(lo=1, hi=2**20, integer=True))
+
+    def __post_init__(self):
+        ConfigBase.__post_init__(self)
+        if self.test_start is not None:   # a date, kept as its ISO text (config files and metrics.json hold it as it is)
+            try: day = pd.Timestamp(self.test_start) if isinstance(self.test_start, (str, datetime.date)) else pd.NaT
+            except ValueError: day = pd.NaT
+            if pd.isna(day): raise ValueError(f"WalkForwardConfig.test_start={self.test_start!r}: give a date like '2016-01-04', or None")
+            self.test_start = str(day.date())
 
 # %% ../nbs/05_evaluate.ipynb #8fd4308d
 def lstm_outputs(preds:pd.DataFrame, # `LSTMTrainer.predict` on the windows' dataset, in its order
@@ -364,7 +373,7 @@ def walk_forward_evaluate(prices_or_frame, # prices (anything `load_prices` read
     seeds = (training_config.seed,) if seeds is None else tuple(seeds)
     if isinstance(folds, int):
         folds = LSTMDataModule(_load_prices(prices_or_frame, data_config), data_config).walk_forward_folds(
-            folds, config.mode, config.initial_train_fraction, config.val_days, config.train_days)
+            folds, config.mode, config.initial_train_fraction, config.val_days, config.train_days, test_start=config.test_start)
     if seeds and (no_val := [f.fold for f in folds if len(f.val) == 0]):
         raise ValueError(f"walk_forward_evaluate: folds {no_val} have no validation windows for early stopping; set WalkForwardConfig(val_days=...) above 0.")
     windows = {f.fold: (windows_from_dataset(f.train), windows_from_dataset(f.test)) for f in folds}

@@ -21,8 +21,9 @@ from .metrics import horizon_metrics
 from .runs import require
 
 # %% auto #0
-__all__ = ['IMPORTANCE_METRICS', 'METRIC_WORDS', 'permutation_importance', 'importance_order', 'plot_permutation_importance',
-           'require_captum', 'Attributions', 'integrated_gradients', 'plot_integrated_gradients']
+__all__ = ['IMPORTANCE_METRICS', 'WINDOW_FIELDS', 'METRIC_WORDS', 'permutation_importance', 'importance_order',
+           'plot_permutation_importance', 'require_captum', 'Attributions', 'integrated_gradients',
+           'plot_integrated_gradients']
 
 # %% ../nbs/09b_explain.ipynb #88570773
 IMPORTANCE_METRICS = ('rank_ic', 'direction_acc') # the `horizon_metrics` whose drop `permutation_importance` measures
@@ -34,14 +35,21 @@ def _model_of(trainer_or_model)->torch.nn.Module:
         raise TypeError(f"expected a fitted LSTMTrainer or an LSTMTrendPredictor, got {type(trainer_or_model).__name__}")
     return model
 
-def _dataset_of(data, model):
-    "The windows' dataset of a dataset or DataLoader, checked against the model's horizons"
+WINDOW_FIELDS = ('freq', 'sequence_length', 'inputs', 'feature_columns', 'normalize_features', 'scaler', 'clip_features', 'cross_sectional_norm')  # data fields that shape a window's values
+
+def _dataset_of(data, trainer_or_model):
+    "The windows' dataset of a dataset or DataLoader, checked against the model's horizons and, given a trainer, against the window shape it was trained on"
+    model = _model_of(trainer_or_model)
     ds = data.dataset if isinstance(data, DataLoader) else data
     if not hasattr(ds, 'feature_names') or not hasattr(ds, '__getitems__'):
         raise TypeError(f"expected an LSTMSequenceDataset (e.g. dm.test_dataset) or a DataLoader over one, got {type(ds).__name__}")
     if len(ds) == 0: raise ValueError("no windows to explain: the dataset is empty; pass dm.test_dataset of data with a test period")
     if tuple(ds.horizons) != tuple(model.config.horizons):
         raise ValueError(f"the data's horizons {tuple(ds.horizons)} differ from the model's {tuple(model.config.horizons)}; explain the model on windows of its own data config")
+    trained, given = (getattr(trainer_or_model, 'data_state', None) or {}).get('config'), (getattr(ds, 'data_state', None) or {}).get('config')
+    if trained and given and (diff := [f"{k}={given.get(k)!r} (trained on {trained.get(k)!r})" for k in WINDOW_FIELDS if given.get(k) != trained.get(k)]):
+        raise ValueError(f"the windows are not made as the model's training windows were: {', '.join(diff)}; explain it on windows of its own data config "
+                         "(the test dataset of the module it was trained on, or LSTMDataModule.from_state_dict(trainer.data_state).inference_dataset(prices))")
     return ds
 
 @contextmanager
@@ -51,6 +59,13 @@ def _eval(model):
     model.eval()
     try: yield model
     finally: model.train(was_training)
+
+def _count(n)->bool: return isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 1
+
+def _refuse_counts(where:str, **counts):
+    "Raise naming the first of `counts` that is not a whole number of at least 1"
+    name, n = next((k, v) for k, v in counts.items() if not _count(v))
+    raise ValueError(f"{where}: {name}={n!r}; give a whole number of at least 1")
 
 # %% ../nbs/09b_explain.ipynb #843fe0cc
 def _batches(n, batch_size): return [np.arange(s, min(s + batch_size, n)) for s in range(0, n, batch_size)]
@@ -87,7 +102,8 @@ def permutation_importance(trainer_or_model, # a fitted `LSTMTrainer` or its `LS
                           )->pd.DataFrame: # one row per input, horizon and metric: `baseline`, `drop_mean`, `drop_std`, `n_repeats`
     "Drop in RankIC and direction accuracy per horizon when one input's window channel is shuffled across windows"
     if n_repeats < 1: raise ValueError(f"permutation_importance: n_repeats={n_repeats}; shuffle each input at least once (5 gives a spread)")
-    model = _model_of(trainer_or_model); ds = _dataset_of(data, model)
+    if not (_count(n_repeats) and _count(batch_size)): _refuse_counts('permutation_importance', n_repeats=n_repeats, batch_size=batch_size)
+    model, ds = _model_of(trainer_or_model), _dataset_of(data, trainer_or_model)
     labels, horizons, rng, rows = _labels(ds, batch_size), tuple(ds.horizons), np.random.default_rng(seed), []
     base = _metrics(_outputs(model, ds, batch_size=batch_size), labels, horizons)
     for f, name in enumerate(ds.feature_names):
@@ -187,14 +203,16 @@ def integrated_gradients(trainer_or_model, # a fitted `LSTMTrainer` or its `LSTM
                          data, # windows: an `LSTMSequenceDataset` (e.g. `dm.test_dataset`) or a DataLoader over one
                          horizon:int=None, # the horizon (calendar days) whose trend score is explained; None: the first
                          n_windows:int=256, # windows explained, drawn at random (all when the dataset has fewer)
-                         baseline='zeros', # 'zeros' (with normalized features: the training mean of every input), 'mean' (the mean window explained) or a (T, F) tensor
+                         baseline='zeros', # 'zeros' (with normalized features: the training mean of every input, its median with scaler='robust'), 'mean' (the mean window explained) or a (T, F) tensor
                          n_steps:int=50, # points of the path integral (more: smaller convergence delta)
                          seed:int=0, # seed of the draw of windows
                          internal_batch_size:int=1024, # path points per forward pass (at least the number of windows, as Captum needs)
                         )->Attributions:
     "Captum's integrated gradients of one horizon's trend score, per window, input and step"
     IntegratedGradients = require_captum()
-    model = _model_of(trainer_or_model); ds = _dataset_of(data, model)
+    if not (_count(n_windows) and _count(n_steps) and _count(internal_batch_size)):
+        _refuse_counts('integrated_gradients', n_windows=n_windows, n_steps=n_steps, internal_batch_size=internal_batch_size)
+    model, ds = _model_of(trainer_or_model), _dataset_of(data, trainer_or_model)
     k, device = _horizon_index(model, horizon), next(model.parameters()).device
     windows = np.sort(np.random.default_rng(seed).choice(len(ds), min(n_windows, len(ds)), replace=False))
     x = ds[windows]['features'].to(device)

@@ -113,7 +113,7 @@ def write_export(trainer, # an `LSTMTrainer` with a `data_state`
 def export_model(checkpoint, # a checkpoint written by `LSTMTrainer.save_checkpoint` or `fit` (`checkpoint.pt`, `best.pt`, `last.pt`)
                  path, # the file to write: `.onnx` for 'onnx', `.pt2` for 'torch_export', `.ts` for 'torchscript'
                  format:str='onnx', # 'onnx' (onnxruntime scores it), 'torch_export' (torch.export program) or 'torchscript' (deprecated torch.jit)
-                 best:bool=False, # the best epoch's weights instead of the last ones
+                 best:bool=False, # the best epoch's weights instead of the checkpoint's model (they differ in a `last.pt`; `fit` leaves the best ones in the model unless `restore_best_weights=False`)
                 )->Path:
     "Export a checkpoint's network and data state as one file that `ExportedModel.load` scores raw prices with"
     from trendlstm.trainer import LSTMTrainer
@@ -261,7 +261,7 @@ def load_predictor(path, # a .onnx, .pt2 or .ts file written by `export_model`, 
 def export(checkpoint:str=None, # the checkpoint.pt of a `trendlstm train` report folder (or a best.pt / last.pt)
            format:str='onnx', # onnx (scored with onnxruntime: pip install 'trendlstm[onnx]'), torch_export (a torch.export program, .pt2) or torchscript (.ts; torch.jit is deprecated)
            out:str=None, # the file to write, .onnx, .pt2 or .ts (default: model.onnx, model.pt2 or model.ts beside the checkpoint)
-           best:bool=False, # export the best epoch's weights instead of the last ones
+           best:bool=False, # export the best epoch's weights instead of the checkpoint's model (a last.pt's last epoch; a report's checkpoint.pt already holds the best)
            overwrite:bool=False, # replace an existing --out file
            debug:bool=False, # show the traceback of an error
           ):

@@ -443,7 +443,7 @@ def explain_section(test, trainer, # the test windows (`LSTMSequenceDataset`); t
     attrs = [integrated_gradients(trainer, test, horizon=h) for h in test.horizons]
     n_rep, n_win = int(imp.n_repeats.iloc[0]), len(attrs[0].windows)
     figures = dict(permutation_importance=(plot_permutation_importance(imp), f"Permutation importance on the {len(test):,} test windows: the fall in RankIC and in direction accuracy when one input's whole window is shuffled across windows (mean over {n_rep} shuffles; error bars: standard deviation). The most important input is on top."),
-                   integrated_gradients=(plot_integrated_gradients(attrs, att, step), f"Integrated gradients of each horizon's trend score over {n_win:,} test windows: mean |attribution| per input and lag (lag 0 = the prediction date) against a baseline of {'training-mean' if test.config.normalize_features else 'zero'} inputs; right: each horizon's share of the attribution per lag beside the mean attention weight."))
+                   integrated_gradients=(plot_integrated_gradients(attrs, att, step), f"Integrated gradients of each horizon's trend score over {n_win:,} test windows: mean |attribution| per input and lag (lag 0 = the prediction date) against a baseline of {('training-median' if test.config.scaler == 'robust' else 'training-mean') if test.config.normalize_features else 'zero'} inputs; right: each horizon's share of the attribution per lag beside the mean attention weight."))
     ig = {f'{a.horizon_days}day': dict(by_feature=a.by_feature().to_dict(), by_lag=a.by_lag().tolist(), n_windows=len(a.windows),
                                        mean_abs_delta=float(np.abs(a.delta).mean()), mean_abs_score_change=float(np.abs(a.outputs - a.baseline_outputs).mean())) for a in attrs}
     return ReportSection(figures, {'Which inputs drive the test predictions': importance_table(imp, attrs)},
@@ -521,7 +521,7 @@ def last_fold_trainer(prices, # the prices (or feature frame) the evaluation rea
                      )->tuple: # (the last `WalkForwardFold`, an `LSTMTrainer` holding its LSTM)
     "The last fold and its LSTM of the first seed, with the weights `walk_forward_evaluate` trained"
     wf, seed = cfgs['walk_forward'], results.settings['walk_forward']['seeds'][0]
-    fold = LSTMDataModule(prices, cfgs['data']).walk_forward_folds(len(results.folds), wf.mode, wf.initial_train_fraction, wf.val_days, wf.train_days)[-1]
+    fold = LSTMDataModule(prices, cfgs['data']).walk_forward_folds(len(results.folds), wf.mode, wf.initial_train_fraction, wf.val_days, wf.train_days, test_start=wf.test_start)[-1]
     if (fold.fold, seed) not in results.models:
         raise ValueError(f"the results hold no weights for fold {fold.fold}, seed {seed} (they have {sorted(results.models)}); "
                          "pass the WalkForwardResults that walk_forward_evaluate returned")
