@@ -9,7 +9,7 @@ __all__ = ['CHECKPOINT_FORMAT', 'CHECKPOINT_VERSION', 'CheckpointError', 'to_pla
            'load_checkpoint_file', 'loader_generators', 'get_rng_state', 'set_rng_state', 'to_cpu', 'seed_everything']
 
 # %% ../nbs/03b_checkpoint.ipynb #a5310a5c
-import os, random, warnings
+import os, random, warnings, zipfile
 from pathlib import Path
 import numpy as np, torch
 
@@ -49,6 +49,13 @@ def load_checkpoint_file(path, map_location='cpu')->dict:
     if not (head.startswith(b'PK\x03\x04') or head[:1] == b'\x80'):  # torch's zip format, or a (legacy) pickle
         raise CheckpointError(f"{path} is not a torch checkpoint file (it starts with {head!r}, not a zip archive or a pickle); pass a .pt "
                               f"file written by trendlstm: best.pt / last.pt from training, or checkpoint.pt in a `trendlstm train` report folder")
+    if head.startswith(b'PK\x03\x04'):   # torch's zip records a CRC-32 of each part, which torch.load does not check
+        try:
+            with zipfile.ZipFile(path) as z: bad = z.testzip()
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError): bad = None   # cut short: torch.load below says so
+        if bad is not None:
+            raise CheckpointError(f"{path} is damaged: its part {bad!r} fails its CRC check (changed on disk or in a copy after it was written); "
+                                  "use the previous checkpoint (last.pt / best.pt) or copy it again")
     try:
         with warnings.catch_warnings():  # torch's note on a legacy pickle's protocol says nothing a user can act on
             warnings.filterwarnings('ignore', message='Detected pickle protocol')

@@ -806,6 +806,8 @@ def __post_init__(self:LSTMSequenceConfig):
     name = type(self).__name__
     if self.val_fraction + self.test_fraction >= 1:
         raise ValueError(f"{name}.val_fraction, test_fraction={(self.val_fraction, self.test_fraction)!r}: each in [0, 1), sum below 1; leave room for training")
+    if len(set(self.horizons)) != len(self.horizons):
+        raise ValueError(f"{name}.horizons={self.horizons!r}: give each horizon once (a repeat would train two heads on the same label)")
     if self.inputs == 'price_history' and self.feature_columns is not None:
         raise ValueError(f"{name}.inputs={self.inputs!r}: 'price_history' is computed from prices: leave feature_columns=None, or use inputs='features' with your columns")
     if self.inputs == 'price_history' and self.cross_sectional_norm is not None:
