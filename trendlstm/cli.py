@@ -17,11 +17,12 @@ from .runs import (INPUT_ERRORS, InputError, Interrupted, StopRun, _quiet_broken
 
 # %% auto #0
 __all__ = ['DERIVED', 'CLI_HELP', 'COMMON_FLAGS', 'FLAG_ALIASES', 'FLAG_KEYS', 'COMMANDS', 'COMMAND_MODULES', 'REQUIRED',
-           'TRAIN_SECTIONS', 'sections', 'config_fields', 'num_or_str', 'flag_kwargs', 'for_shell', 'add_config_flags',
-           'flag_table', 'write_flag_table', 'stored_flags', 'read_config_file', 'route', 'setting_origin',
-           'run_configs', 'settings_of', 'read_data', 'command', 'load_commands', 'closest_flag', 'command_parser',
-           'data_log_handler', 'data_log', 'one_line_notes', 'usage', 'main', 'prices_source', 'load_data',
-           'fit_trainer', 'check_jobs', 'check_explain', 'resume_command', 'train', 'evaluate', 'unscored_tickers',
+           'TRAIN_SECTIONS', 'TRAIN_SPLIT_FIELDS', 'PREDICTION_FORMATS', 'sections', 'config_fields', 'num_or_str',
+           'flag_kwargs', 'for_shell', 'add_config_flags', 'flag_table', 'write_flag_table', 'stored_flags',
+           'read_config_file', 'route', 'setting_origin', 'run_configs', 'settings_of', 'read_data', 'command',
+           'load_commands', 'closest_flag', 'command_parser', 'data_log_handler', 'data_log', 'one_line_notes', 'usage',
+           'main', 'prices_source', 'load_data', 'fit_trainer', 'check_jobs', 'check_explain', 'resume_command',
+           'interrupted_note', 'train', 'warn_unread_split', 'evaluate', 'unscored_tickers', 'prediction_format',
            'predict', 'capture_main']
 
 # %% ../nbs/06_cli.ipynb #29b12e51
@@ -83,8 +84,8 @@ def _shown(v)->str:
 
 CLI_HELP = dict(  # help for command-line users where a field's docment speaks Python
     epochs='most epochs to train; early stopping may end sooner', seed='seed of the split, the weights and the shuffling (one seed for the run)',
-    checkpoint_dir='also keep last.pt and best.pt of every epoch (and interrupted.pt) in this folder, to --resume from; '
-                   'checkpoint.pt in the report folder is always written. Not inside --out',
+    checkpoint_dir='also keep last.pt and best.pt of every epoch (and interrupted.pt) in this folder: train --resume continues from last.pt, and train '
+                   'writes checkpoint.pt in its report folder anyway; evaluate keeps one subfolder per fold and seed. Not inside --out',
     show_progress='bars in a terminal, one line per epoch in a log file; false prints nothing while training',
     early_stopping_patience='epochs without improvement before stopping; none never stops early',
     max_grad_norm='clip the gradient norm to this; none disables clipping', batch_size='training windows per batch (the global batch under torchrun); in evaluate, also the batch that scores the test windows, 256 when the flag is not given', restore_best_weights='keep the best epoch\'s weights at the end', device="'auto' (CUDA, then MPS, then the CPU), 'cpu', 'cuda', 'cuda:1' or 'mps'")
@@ -157,7 +158,10 @@ def read_config_file(path, names:tuple)->dict: # a .json or .toml file; the sect
     except ValueError as e: raise InputError(f"{where}: not valid {path.suffix[1:].upper()} ({one_line(e)}); fix the syntax.") from e
     if not isinstance(settings, dict) or not all(isinstance(v, dict) for v in settings.values()):
         raise InputError(f"{where}: expected sections {list(names)} holding key = value pairs.")
-    if bad := [s for s in settings if s not in names]: raise InputError(f"{where}: unknown section {bad[0]!r}{_suggest(bad[0], names)}; use {list(names)}.")
+    if bad := [s for s in settings if s not in sections()]: raise InputError(f"{where}: unknown section {bad[0]!r}{_suggest(bad[0], names)}; use {list(names)}.")
+    if unread := [s for s in settings if s not in names]:   # e.g. evaluate's [walk_forward] in the config.json of its report, given to train
+        print(f"trendlstm: {where}: section(s) {unread} not read by this command (only {list(names)}); left aside", file=sys.stderr)
+        settings = {s: v for s, v in settings.items() if s in names}
     for sec, values in settings.items():
         try: route(values, (sec,))
         except TypeError as e: raise InputError(f"{where}: [{sec}] {one_line(e)}") from e
@@ -177,7 +181,7 @@ def route(options:dict, names:tuple)->dict: # flat {field: value}; the sections
 
 def setting_origin(message:str, overrides:dict, file:dict, config:str|None)->str: # a config error; flag values; the file's {section: settings}; its path
     "Where the setting a config error names (`Class.field=`) was given: its flag or its line of the config file, as a prefix ('' if none)"
-    named = lambda k: f'.{k}=' in message
+    named = lambda k: re.search(rf'\.{k}[=,]', message) is not None   # `Class.field=`, or the first of fields named together
     if k := next((k for k in overrides if named(k)), None): return f"--{k.replace('_', '-')} {_shown(overrides[k])}: "
     if s_k := next(((s, k) for s, kv in file.items() for k in kv if named(k)), None): return f"{config} [{s_k[0]}] {s_k[1]} = {file[s_k[0]][s_k[1]]!r}: "
     return ''
@@ -187,9 +191,12 @@ def run_configs(config:str|None, overrides:dict, names:tuple)->dict: # --config 
     file = {}
     try:
         flags, file = route(overrides, names), read_config_file(config, names) if config else {}
-        configs = {s: sections()[s][1].replace(**{**file.get(s, {}), **flags[s]}) for s in names}
-        if 'data' in configs and configs['data'].cache_dir: check_writable('--cache-dir', configs['data'].cache_dir)   # before any work
-        return {s: c.replace(horizons=configs['data'].horizons) if s in ('model', 'loss') else c for s, c in configs.items()}
+        given = {s: {**file.get(s, {}), **flags[s]} for s in names}
+        data = sections()['data'][1].replace(**given['data']) if 'data' in names else None
+        follow = lambda s: {'horizons': data.horizons} if data is not None and s in ('model', 'loss') else {}   # the data's horizons, before the loss checks its weights against them
+        configs = {s: data if s == 'data' else sections()[s][1].replace(**{**given[s], **follow(s)}) for s in names}
+        if data is not None and data.cache_dir: check_writable('--cache-dir', data.cache_dir)   # before any work
+        return configs
     except (ValueError, TypeError) as e:
         if isinstance(e, InputError): raise
         raise InputError(f"invalid configuration: {setting_origin(str(e), overrides, file, config)}{one_line(e)}") from e
@@ -310,21 +317,23 @@ def main(argv:list|None=None)->int: # the arguments after `trendlstm` (default: 
     "Run `trendlstm <command> [options]`; return the exit code: 0 done, 2 bad input (one line on stderr), 130 interrupted, 1 a bug"
     argv = list(sys.argv[1:] if argv is None else argv)
     name, debug = (argv[0] if argv else None), '--debug' in argv
-    load_commands()
     try:
-        if name in ('-h', '--help'): print(usage()); return 0
-        if name == '--version': print(f'trendlstm {__version__}'); return 0
-        if name not in COMMANDS:
-            what = 'no command given' if name is None else f'unknown command {name!r}{_suggest(name, COMMANDS)}'
-            raise InputError(f"{what}; use one of {list(COMMANDS)} (trendlstm --help).")
-        stored = stored_flags(name) is not None
-        if '--help-all' in argv[1:]: print(command_parser(name, stored=stored).format_help()); return 0
-        help_only = _help_asked(argv[1:])
-        args = vars(command_parser(name, stored=help_only and stored, brief=help_only).parse_args(argv[1:]))
-        for k in ('pdb', 'xtra'): args.pop(k, None)
-        with one_line_notes(), sigterm_as_interrupt(): COMMANDS[name][0](**args)
-        if 'trendlstm.distributed' in sys.modules: sys.modules['trendlstm.distributed'].leave_distributed()  # a torchrun rank leaves its group
-        return 0
+        with sigterm_as_interrupt():   # from the start: SIGTERM while torch is imported exits 130 too, as Ctrl-C does
+            load_commands()
+            if name in ('-h', '--help'): print(usage()); return 0
+            if name == '--version': print(f'trendlstm {__version__}'); return 0
+            if name not in COMMANDS:
+                what = 'no command given' if name is None else f'unknown command {name!r}{_suggest(name, COMMANDS)}'
+                raise InputError(f"{what}; use one of {list(COMMANDS)} (trendlstm --help).")
+            stored = stored_flags(name) is not None
+            if '--help-all' in argv[1:]: print(command_parser(name, stored=stored).format_help()); return 0
+            help_only = _help_asked(argv[1:])
+            args = vars(command_parser(name, stored=help_only and stored, brief=help_only).parse_args(argv[1:]))
+            for k in ('pdb', 'xtra'): args.pop(k, None)
+            args = {k: None if v == [None] else v for k, v in args.items()}   # `--class-weights none`: the field's None, not a tuple of one None
+            with one_line_notes(): COMMANDS[name][0](**args)
+            if 'trendlstm.distributed' in sys.modules: sys.modules['trendlstm.distributed'].leave_distributed()  # a torchrun rank leaves its group
+            return 0
     except SystemExit as e: return e.code if isinstance(e.code, int) else int(e.code is not None)  # --help exits 0
     except BrokenPipeError: return _quiet_broken_pipe()
     except Interrupted as e:
@@ -381,6 +390,20 @@ def resume_command(data:str, config:str|None, out:Path, overrides:dict, resume_f
     return ' '.join(x for x in ('trendlstm train --data', q(str(data)), f'--config {q(str(config))}' if config else '', flags,
                                 f'--out {q(str(out))} --overwrite --resume {q(str(resume_from))}') if x)
 
+# %% ../nbs/06_cli.ipynb #4dba0a42
+def interrupted_note(epoch:int, best_epoch:int|None, # the trainer's complete epochs and its best one
+                     restore_best:bool, # `restore_best_weights`: the report shows the best epoch's weights
+                     again:str, # `resume_command`'s line
+                     exact:bool, # `again` resumes from a last.pt (the last complete epoch), not from the report's checkpoint.pt
+                    )->str:
+    "The interrupted run's note: what the report shows and how to go on"
+    shown = (f"the model of epoch {best_epoch}, the best of its {epoch} complete epoch(s)" if restore_best and best_epoch
+             else f"the model as training stopped, after {epoch} complete epoch(s)")
+    go_on = (f"To continue exactly: {again}" if exact else
+             f"No --checkpoint-dir kept its last complete epoch, so it cannot be continued exactly; {again} starts again from the best epoch's "
+             "weights (run with --checkpoint-dir DIR to be able to continue exactly).")
+    return f"Training stopped during epoch {epoch + 1}; this report shows {shown}. {go_on}"
+
 # %% ../nbs/06_cli.ipynb #b68eb762
 TRAIN_SECTIONS = ('model', 'data', 'training', 'loss')
 
@@ -407,8 +430,9 @@ def train(data:str='sample', # 'sample' (5 tickers, 2000-2013), 'synthetic', or 
     if not trainer.dist.is_main: return None
     if trainer.interrupted:
         ckdir = cfgs['training'].checkpoint_dir
-        again = resume_command(data, config, out, overrides, Path(ckdir)/'last.pt' if ckdir and (Path(ckdir)/'last.pt').exists() else out/'checkpoint.pt')
-        note = f"Training stopped during epoch {trainer.epoch + 1}; this report shows the model after {trainer.epoch} complete epoch(s). To continue: {again}"
+        last = Path(ckdir)/'last.pt' if ckdir and (Path(ckdir)/'last.pt').exists() else None
+        again = resume_command(data, config, out, overrides, last or out/'checkpoint.pt')
+        note = interrupted_note(trainer.epoch, trainer.best_epoch, cfgs['training'].restore_best_weights, again, exact=last is not None)
     with staged_folder(out, overwrite) as stage:
         trainer.save_checkpoint(stage/'checkpoint.pt')
         train_report(stage, data, dm, trainer, metrics, preds, time.perf_counter() - start, settings_of(cfgs), explain=explain, data_notes=data_notes, data_log=read)
@@ -421,6 +445,16 @@ def train(data:str='sample', # 'sample' (5 tickers, 2000-2013), 'synthetic', or 
     return out
 
 # %% ../nbs/06_cli.ipynb #3e02e113
+TRAIN_SPLIT_FIELDS = ('val_fraction', 'test_fraction', 'time_aware_split')  # data fields of `train`'s own split, which walk-forward folds never read
+
+def warn_unread_split(data_config, # the command's data config
+                      command:str): # the command, for the message
+    "Warn when `train`'s own split is set away from the preset for a command whose walk-forward folds do not read it"
+    preset = sections()['data'][1]
+    if unread := [k for k in TRAIN_SPLIT_FIELDS if getattr(data_config, k) != getattr(preset, k)]:
+        warnings.warn(f"{', '.join('--' + k.replace('_', '-') for k in unread)}: set train's own split, which {command}'s walk-forward folds do not read "
+                      "(they cut the dates by --folds, --val-days and --test-start)", stacklevel=2)
+
 @command(*TRAIN_SECTIONS, 'walk_forward')
 def evaluate(data:str='sample', # 'sample' (5 tickers, 2000-2013), 'synthetic', or a .csv/.csv.gz/.parquet file of daily prices
              config:str=None, # a .json or .toml file with [model], [data], [training], [loss] and [walk_forward] sections
@@ -442,6 +476,7 @@ def evaluate(data:str='sample', # 'sample' (5 tickers, 2000-2013), 'synthetic', 
     set_threads(threads)
     if folds < 1 or seeds < 1: raise InputError(f"--folds {folds} --seeds {seeds}: both must be at least 1.")
     check_jobs(jobs)
+    warn_unread_split(cfgs['data'], 'evaluate')
     out = preflight(out or default_out('evaluate'), overwrite, cfgs)
     with repair_notes(live=True) as data_notes, data_log() as read: prices, first = prices_source(data, cfgs['data']), cfgs['training'].seed or 0
     try:
@@ -472,6 +507,15 @@ def unscored_tickers(prices, # the prices `predict` read
                                    + names([f"{t} {pd.Timestamp(d).date()}" for t, d in zip(stale['ticker'], stale['date'])]))
     return said
 
+PREDICTION_FORMATS = {'': None, '.csv': None, '.txt': None, '.gz': 'gzip', '.bz2': 'bz2', '.xz': 'xz', '.zip': 'zip', '.parquet': 'parquet'}  # --out suffix: CSV, compressed CSV, Parquet
+
+def prediction_format(out)->str|None: # predict's --out
+    "How `predict` writes `out`, by its suffix: None (CSV), a pandas compression, or 'parquet'; any other suffix is bad input"
+    suffix = Path(out).suffix.lower()
+    if suffix not in PREDICTION_FORMATS:
+        raise InputError(f"--out {out}: predict writes CSV (.csv, or compressed as .csv.gz, .csv.bz2, .csv.xz, .csv.zip) or Parquet (.parquet), not {suffix!r}; name the file so.")
+    return PREDICTION_FORMATS[suffix]
+
 @command()
 def predict(checkpoint:str=None, # the checkpoint.pt of a `trendlstm train` report folder, or a model.onnx / model.pt2 / model.ts written by `trendlstm export`
             data:str=None, # daily prices to score: a .csv/.csv.gz/.parquet file, 'sample' or 'synthetic'
@@ -487,7 +531,7 @@ def predict(checkpoint:str=None, # the checkpoint.pt of a `trendlstm train` repo
         raise InputError(f"--{'checkpoint' if checkpoint is None else 'data'} is required: trendlstm predict --checkpoint runs/x/checkpoint.pt --data prices.csv")
     if Path(checkpoint).is_dir(): raise InputError(f"--checkpoint {checkpoint}: is a directory; pass its checkpoint.pt (a `trendlstm train` report folder holds one).")
     if not Path(checkpoint).is_file(): raise InputError(f"--checkpoint {checkpoint}: no such file; pass the checkpoint.pt of a `trendlstm train` report folder.")
-    if out: check_output(check_writable('--out', out), overwrite, folder=False)
+    if out: check_output(check_writable('--out', out), overwrite, folder=False); written_as = prediction_format(out)
     from trendlstm.data import LSTMSequenceConfig
     from trendlstm.export import load_predictor
     trainer = load_predictor(checkpoint, threads=threads or None)  # an exported model (.onnx, .pt2, .ts) or a checkpoint
@@ -503,7 +547,9 @@ def predict(checkpoint:str=None, # the checkpoint.pt of a `trendlstm train` repo
         raise InputError(f"--data {data}: no ticker has enough history for one window of the checkpoint's {cfg.sequence_length} "
                          f"{'weekly' if cfg.freq == 'W' else 'daily'} samples{' after the feature warm-up' if cfg.inputs == 'features' else ''}; pass longer price histories.") from e
     if not out: preds.to_csv(sys.stdout, index=False); return preds
-    with staged_file(out, overwrite) as tmp_file: preds.to_csv(tmp_file, index=False)
+    with staged_file(out, overwrite) as tmp_file:
+        if written_as == 'parquet': preds.to_parquet(tmp_file, index=False)
+        else: preds.to_csv(tmp_file, index=False, compression=written_as)   # the temporary name hides the suffix from pandas
     print(f"trendlstm predict: {len(preds):,} windows of {preds.ticker.nunique()} tickers written to {out}", file=sys.stderr)
     return preds
 

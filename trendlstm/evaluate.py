@@ -7,6 +7,7 @@ Docs: https://trendlstm.github.io/trendlstm/evaluate.html.md"""
 # %% ../nbs/05_evaluate.ipynb #b9346efb
 from __future__ import annotations
 import datetime, os, sys, threading, time, warnings
+from pathlib import Path
 from contextlib import contextmanager
 from functools import partial
 from dataclasses import dataclass, field, replace
@@ -24,7 +25,7 @@ from .checkpoint import to_cpu
 from .metrics import score_predictions
 
 # %% auto #0
-__all__ = ['CROSS_SECTIONAL_LABELS', 'BASELINES', 'LSTM_MODELS', 'TABLE_COLUMNS', 'WindowSet', 'windows_from_dataset',
+__all__ = ['CROSS_SECTIONAL_LABELS', 'RULES', 'BASELINES', 'LSTM_MODELS', 'TABLE_COLUMNS', 'WindowSet', 'windows_from_dataset',
            'above_date_median', 'predictions_frame', 'BaselineConfig', 'evaluate_baselines', 'metrics_by',
            'seed_summary', 'WalkForwardResults', 'results_from_predictions', 'comparison_table', 'WalkForwardConfig',
            'lstm_outputs', 'ensemble_outputs', 'check_n_jobs', 'run_jobs', 'default_design', 'walk_forward_evaluate']
@@ -129,8 +130,8 @@ def _hist_gb(train, test, h, cfg):
     reg = HistGradientBoostingRegressor(**kw).fit(X, trend)
     return reg.predict(test.features), clf.predict_proba(test.features)[:, 1] > 0.5
 
-BASELINES = dict(majority=_majority, momentum_20d=_rule('trailing_ret_20d', 1), momentum_60d=_rule('trailing_ret_60d', 1),
-                 reversal_5d=_rule('trailing_ret_5d', -1), linear=_linear, hist_gb=_hist_gb)
+RULES = dict(momentum_20d=('trailing_ret_20d', 1), momentum_60d=('trailing_ret_60d', 1), reversal_5d=('trailing_ret_5d', -1))  # rule baselines: (trailing return, sign)
+BASELINES = dict(majority=_majority, **{m: _rule(*r) for m, r in RULES.items()}, linear=_linear, hist_gb=_hist_gb)
 
 # %% ../nbs/05_evaluate.ipynb #e105368d
 @dataclass
@@ -157,8 +158,9 @@ def evaluate_baselines(train:WindowSet, # the fold's training windows (see `wind
                       )->pd.DataFrame: # a predictions frame with one block per baseline and horizon
     "Score every baseline on `test` after fitting it on `train`"
     config = config or BaselineConfig()
-    if n_missing := int(test.index[TRAILING_RETURN_NAMES].isna().any(axis=1).sum()):
-        warnings.warn(f"evaluate_baselines: {n_missing} of {len(test)} test windows lack a trailing return (short price history); their rule score is 0.")
+    used = sorted({RULES[m][0] for m in config.models if m in RULES})   # the trailing returns the chosen rules read
+    if used and (n_missing := int(test.index[used].isna().any(axis=1).sum())):
+        warnings.warn(f"evaluate_baselines: {n_missing} of {len(test)} test windows lack a trailing return ({', '.join(used)}: short price history); the rule baselines score them 0.")
     return pd.concat([predictions_frame(test, {h: BASELINES[m](train, test, h, config) for h in test.horizons}, m, **tags)
                       for m in config.models], ignore_index=True)
 
@@ -273,8 +275,9 @@ def ensemble_outputs(outputs:list, # `lstm_outputs` of several seeds on the same
 # %% ../nbs/05_evaluate.ipynb #ce42c922
 def _lstm_fold(fold, test:WindowSet, seed:int, model_config, training_config, loss_config, batch_size:int):
     "Train one LSTM on `fold` with `seed`: its `lstm_outputs` on the test windows, its history, its seconds and its weights"
-    start = time.perf_counter()
-    trainer = lstm_trainer(fold, model=model_config, training=replace(training_config, seed=seed), loss=loss_config)
+    start, ckdir = time.perf_counter(), training_config.checkpoint_dir   # a subfolder per fold and seed: in one folder their last.pt would overwrite each other
+    training = replace(training_config, seed=seed, checkpoint_dir=None if ckdir is None else str(Path(ckdir) / f'fold-{fold.fold}-seed-{seed}'))
+    trainer = lstm_trainer(fold, model=model_config, training=training, loss=loss_config)
     history = trainer.fit(fold)
     weights = to_cpu(trainer.model.state_dict())
     return lstm_outputs(trainer.predict(fold.test.dataloader(batch_size)), test), history, time.perf_counter() - start, weights

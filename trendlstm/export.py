@@ -133,7 +133,7 @@ def _load_torch_file(path:Path):
     "The module and the metadata text of a .pt2 (`torch.export.load`) or .ts (`torch.jit.load`) file"
     import torch
     extra = {'trendlstm.json': ''}
-    if path.suffix == '.pt2': module = torch.export.load(path, extra_files=extra).module()
+    if path.suffix.lower() == '.pt2': module = torch.export.load(path, extra_files=extra).module()
     else:
         with _quiet_jit(): module = torch.jit.load(str(path), map_location='cpu', _extra_files=extra)
     return module, extra['trendlstm.json']
@@ -150,11 +150,11 @@ def read_export_metadata(path)->dict: # a file written by `export_model`
     "The metadata an exported file carries (read without loading the network)"
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"no exported model at {path}; write one with export_model or `trendlstm export`")
-    if path.suffix == '.onnx':
+    if path.suffix.lower() == '.onnx':
         onnx = _require('onnx', 'reading an ONNX file')
         props = {p.key: p.value for p in onnx.load(str(path), load_external_data=False).metadata_props}
         return _check_metadata(props.get('trendlstm'), path)
-    if path.suffix in ('.pt2', '.ts'): return _check_metadata(_archive_metadata(path), path)
+    if path.suffix.lower() in ('.pt2', '.ts'): return _check_metadata(_archive_metadata(path), path)
     raise ValueError(f"{path}: {_NOT_EXPORTED}")
 
 def _check_metadata(text:str|None, path)->dict:
@@ -179,20 +179,27 @@ class ExportedModel:
     def __repr__(self): return f"ExportedModel({self.metadata['model_format']}, {self.path.name}, inputs={self.metadata['inputs']['features']}, horizons={self.horizons})"
 
 # %% ../nbs/09c_export.ipynb #7e10d3ac
+def _damaged(path:Path, e:Exception)->ValueError:
+    "The error for an exported file its runtime cannot read (onnxruntime's protobuf error, torch's zip reader)"
+    return ValueError(f"{path}: cannot load it as an exported model ({type(e).__name__}: {' '.join(str(e).split())[:150]}); the file is "
+                      "truncated or corrupt (an interrupted copy?): export it again with `trendlstm export`")
+
 def _onnx_runner(path:Path, threads:int|None):
     "Metadata and run function of an ONNX file, through onnxruntime"
     ort = _require('onnxruntime', 'scoring an ONNX model')
     opts = ort.SessionOptions()
     opts.log_severity_level = 3  # errors only
     if threads: opts.intra_op_num_threads = threads
-    session = ort.InferenceSession(str(path), opts, providers=['CPUExecutionProvider'])
+    try: session = ort.InferenceSession(str(path), opts, providers=['CPUExecutionProvider'])
+    except Exception as e: raise _damaged(path, e) from e
     meta = _check_metadata(session.get_modelmeta().custom_metadata_map.get('trendlstm'), path)
     return meta, lambda x: session.run(list(EXPORT_OUTPUTS), {'features': x})
 
 def _torch_runner(path:Path):
     "Metadata and run function of a `.pt2` or `.ts` file, through torch"
     import torch
-    module, text = _load_torch_file(path)
+    try: module, text = _load_torch_file(path)
+    except Exception as e: raise _damaged(path, e) from e
     meta = _check_metadata(text, path)
     def run(x):
         with torch.inference_mode(): out = module(torch.from_numpy(x))
@@ -207,8 +214,8 @@ def load(cls:ExportedModel, path, # a .onnx, .pt2 or .ts file written by `export
     "Load an exported file for scoring"
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"no exported model at {path}; write one with export_model or `trendlstm export`")
-    if path.suffix not in EXPORT_FORMATS.values(): raise ValueError(f"{path}: {_NOT_EXPORTED}")
-    return cls(path, *(_onnx_runner(path, threads) if path.suffix == '.onnx' else _torch_runner(path)))
+    if path.suffix.lower() not in EXPORT_FORMATS.values(): raise ValueError(f"{path}: {_NOT_EXPORTED}")
+    return cls(path, *(_onnx_runner(path, threads) if path.suffix.lower() == '.onnx' else _torch_runner(path)))
 
 # %% ../nbs/09c_export.ipynb #1ab25b93
 @patch
@@ -252,7 +259,7 @@ def predict_prices(self:ExportedModel, prices, # new raw OHLCV: a path or frame 
 def load_predictor(path, # a .onnx, .pt2 or .ts file written by `export_model`, or a trendlstm checkpoint (.pt)
                    threads:int|None=None): # onnxruntime intra-op threads for an ONNX file (None: its default)
     "An `ExportedModel` for an exported file, else the `LSTMTrainer` of a checkpoint"
-    if Path(path).suffix in EXPORT_FORMATS.values(): return ExportedModel.load(path, threads)
+    if Path(path).suffix.lower() in EXPORT_FORMATS.values(): return ExportedModel.load(path, threads)   # a name's case is no format
     from trendlstm.trainer import LSTMTrainer
     return LSTMTrainer.from_checkpoint(path)
 

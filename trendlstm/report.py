@@ -6,7 +6,7 @@ Docs: https://trendlstm.github.io/trendlstm/report.html.md"""
 
 # %% ../nbs/06a_report.ipynb #18aab61e
 from __future__ import annotations
-import html, json, time
+import html, json, shlex, time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -32,9 +32,9 @@ __all__ = ['COMPARISON_COLUMNS', 'LABEL_WORDS', 'INPUT_WORDS', 'ONE_CLASS_SHARE'
            'metric_glossary', 'long_short_curves', 'plot_long_short', 'plot_ic', 'plot_accuracy_by_fold',
            'EvaluationReport', 'evaluation_report', 'data_sentence', 'base_rate_finding', 'names_finding',
            'backtest_finding', 'report_findings', 'data_notes_html', 'metrics_table', 'jsonable', 'md_html',
-           'report_html', 'write_report', 'compare_on_test', 'label_facts', 'run_facts', 'plot_attention_relative',
-           'importance_table', 'ReportSection', 'explain_section', 'train_report', 'plot_fold_histories',
-           'evaluate_report', 'last_fold_trainer', 'evaluate_explain_section']
+           'report_html', 'write_report', 'compare_on_test', 'label_facts', 'data_arg', 'run_facts',
+           'plot_attention_relative', 'importance_table', 'ReportSection', 'explain_section', 'train_report',
+           'plot_fold_histories', 'evaluate_report', 'last_fold_trainer', 'evaluate_explain_section']
 
 # %% ../nbs/06a_report.ipynb #292a602c
 def style_table(table:pd.DataFrame, # output of `comparison_table` (any subset of its columns)
@@ -387,6 +387,10 @@ def label_facts(config)->dict: # the data config (`LSTMSequenceConfig`)
     return {'label': f"{config.label}: {LABEL_WORDS[config.label]}", 'inputs': f"{config.inputs}: {INPUT_WORDS[config.inputs]}"}
 
 # %% ../nbs/06a_report.ipynb #e404594b
+def data_arg(data:str)->str: # --data as given
+    "--data for a command run from anywhere (the report folder, say): a file's absolute path, quoted for the shell; 'sample' and 'synthetic' as they are"
+    return data if data in ('sample', 'synthetic') else shlex.quote(str(Path(data).resolve()))
+
 def run_facts(data:str, dm, trainer, seconds:float)->dict: # --data; `LSTMDataModule`; fitted `LSTMTrainer`; wall time
     "The facts at the top of a train report"
     c, m, tk = dm.config, trainer.model.config, dm.train_dataset.tickers
@@ -398,7 +402,7 @@ def run_facts(data:str, dm, trainer, seconds:float)->dict: # --data; `LSTMDataMo
             'model': f"{n_params:,} parameters: {'bi' if m.bidirectional else ''}{m.cell.upper()} {m.num_lstm_layers} x {m.hidden_dim}, {m.num_attention_heads} attention heads",
             'training': f"{trainer.epoch} epochs (best: {trainer.best_epoch}{', stopped early' if trainer.stopped_early else ''}) on {trainer.device}, "
                         f"{torch.get_num_threads()} CPU thread(s), {seconds:.0f} s in all",
-            'reproduce': f"trendlstm train --data {data} --config config.json"}
+            'reproduce': f"trendlstm train --data {data_arg(data)} --config config.json (in this report folder)"}
 
 # %% ../nbs/06a_report.ipynb #e006d6e2
 def plot_attention_relative(att:pd.DataFrame, # output of `attention_by_lag`
@@ -499,7 +503,7 @@ def evaluate_report(folder:Path, data:str, results:WalkForwardResults, # report 
     ev, f = evaluation_report(results), results.folds
     table = ev.table[list(COMPARISON_COLUMNS)]
     seeds = results.predictions.query("model == 'lstm'").seed.nunique()
-    again = ' '.join(['trendlstm evaluate', f'--data {data} --folds {len(f)}', *([f'--seeds {seeds}'] if seeds > 1 else []), *(['--explain'] if explain else []), '--config config.json'])
+    again = ' '.join(['trendlstm evaluate', f'--data {data_arg(data)} --folds {len(f)}', *([f'--seeds {seeds}'] if seeds > 1 else []), *(['--explain'] if explain else []), '--config config.json (in this report folder)'])
     facts = {'data': data, **label_facts(cfgs['data']), 'folds': f"{len(f)} ({cfgs['walk_forward'].mode}), test windows from {f.test_start.min():%Y-%m-%d} to {f.test_end.max():%Y-%m-%d}",
              'models': ', '.join(results.predictions.model.unique()), 'seeds': seeds,
              'time': f"{seconds:.0f} s in all, {torch.get_num_threads()} CPU thread(s) in the main process", 'reproduce': again,

@@ -134,7 +134,7 @@ def is_main_process()->bool:
 def check_device_here(device:str): # the training config's device
     "Refuse a device this machine does not have (the config already refused unknown names)"
     from trendlstm.model import device_problem
-    if why := device_problem(device): raise InputError(f"--device {device}: {why}; use --device auto or cpu.")
+    if why := device_problem(device): raise InputError(f"device {device} (--device, or device in a config file's [training]): {why}; use auto or cpu.")
 
 def _inside(path, folder)->bool:
     "Whether `path` is `folder` or lies under it"
@@ -147,6 +147,7 @@ def preflight(out, overwrite:bool, cfgs:dict, resume:str|None=None)->Path: # --o
     if (ckdir := cfgs['training'].checkpoint_dir) is not None:
         if _inside(ckdir, out): raise InputError(f"--checkpoint-dir {ckdir}: inside --out {out}, which the report replaces as a whole; choose a folder outside it.")
         check_writable('--checkpoint-dir', ckdir)
+    if cfgs['training'].loggers: check_writable('--log-dir', cfgs['training'].log_dir)   # the trackers write there from the first epoch
     check_device_here(cfgs['training'].device)
     if resume is not None:
         if Path(resume).is_dir(): raise InputError(f"--resume {resume}: is a directory; pass the last.pt in it.")
