@@ -397,13 +397,20 @@ def save_checkpoint(self:LSTMTrainer, path, # file to write (atomically)
     return save_checkpoint_file(self.state_dict(loaders, interrupted), path)
 
 # %% ../nbs/03_trainer.ipynb #9897cabe
+def _flat_config(d:dict)->dict:
+    "A nested config dict (`to_dict`) as {field: value}"
+    return {k2: v2 for k, v in d.items() for k2, v2 in (_flat_config(v).items() if isinstance(v, dict) else [(k, v)])}
+
 @patch
 def load_state_dict(self:LSTMTrainer, ckpt:dict, loaders=(), restore_rng:bool=True):
     "Restore weights, optimizer, scheduler, early-stopping state, history and (optionally) RNG states"
     try: self.model.load_state_dict(ckpt['model_state'])
     except RuntimeError as e:
-        raise CheckpointError(f"the checkpoint's weights do not fit this model: checkpoint model_config={ckpt.get('model_config')}, "
-                              f"this model's={self.model.config.to_dict()}. Use LSTMTrainer.from_checkpoint(path). ({str(e)[:200]})") from None
+        theirs, ours = _flat_config(ckpt.get('model_config') or {}), _flat_config(self.model.config.to_dict())
+        diff = [f"{k} {theirs.get(k)!r} in the checkpoint, {ours.get(k)!r} here" for k in sorted(set(theirs) | set(ours)) if theirs.get(k) != ours.get(k)]
+        raise CheckpointError(f"the checkpoint's weights do not fit this model ({'; '.join(diff[:6]) or ' '.join(str(e).split())[:200]}); build the model "
+                              "with the checkpoint's settings: LSTMTrainer.from_checkpoint(path) does, and on the command line the run's own flags "
+                              "(its config.json) do") from None
     self.optimizer.load_state_dict(ckpt['optimizer_state'])
     if self.scheduler is not None and ckpt.get('scheduler_state') is not None: self.scheduler.load_state_dict(ckpt['scheduler_state'])
     if self.grad_scaler is not None and ckpt.get('grad_scaler_state'): self.grad_scaler.load_state_dict(ckpt['grad_scaler_state'])
