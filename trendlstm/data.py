@@ -979,6 +979,10 @@ def _build_sample_table(data, config):
     f32 = lambda a: torch.from_numpy(_take_rows(a, keep))
     fr32 = f32(fr)
     label32 = fr32 if config.label == 'raw' else f32(label); del fr, label
+    if label32 is not fr32 and (lost := int((torch.isfinite(fr32) & torch.isnan(label32)).any(1).sum())):   # a return, but too few names that date to rank it against
+        warnings.warn(f"label={config.label!r}: {lost:,} of {len(fr32):,} sampled rows have a forward return but no label at some horizon: their dates have fewer "
+                      f"than min_tickers_per_date={config.min_tickers_per_date} tickers with one; they are not trained or scored there (lower min_tickers_per_date, "
+                      "or pass more tickers)", DataRepairWarning, stacklevel=3)
     tick_codes, used = pd.factorize(pt.codes[keep])
     return SampleTable(features=features, forward_return=fr32, label=label32, direction=torch.from_numpy(direction[keep]),
                        **_close_columns(pt, close, keep), date=torch.from_numpy(days[keep].astype(np.int32)),
