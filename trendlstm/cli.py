@@ -165,7 +165,8 @@ def read_config_file(path, names:tuple)->dict: # a .json or .toml file; the sect
     for sec, values in settings.items():
         try: route(values, (sec,))
         except TypeError as e: raise InputError(f"{where}: [{sec}] {one_line(e)}") from e
-    return settings
+    takes_none = {k for k, r in config_fields(tuple(settings)).items() if 'None' in str(r.get('type'))}
+    return {sec: {k: None if k in takes_none and isinstance(v, str) and v.strip().lower() == 'none' else v for k, v in values.items()} for sec, values in settings.items()}
 
 # %% ../nbs/06_cli.ipynb #1c3cda80
 def route(options:dict, names:tuple)->dict: # flat {field: value}; the sections
