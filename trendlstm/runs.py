@@ -99,6 +99,10 @@ def staged_folder(out, overwrite:bool=False): # the report folder to (re)place; 
     tmp.mkdir(parents=True)
     try:
         yield tmp
+        try: check_output(out, overwrite)   # again: a folder may have appeared at `out` while the run wrote (another job, a user)
+        except InputError as e:
+            tmp.rename(kept := out.with_name(f'{out.name}.{os.getpid()}'))
+            raise InputError(f"{one_line(e)} It appeared while this run was writing; its report is in {kept} instead.") from None
         if out.exists(): out.rename(old)
         tmp.rename(out)
     finally:
