@@ -19,11 +19,11 @@ from .runs import (INPUT_ERRORS, InputError, Interrupted, StopRun, _quiet_broken
 __all__ = ['DERIVED', 'CLI_HELP', 'COMMON_FLAGS', 'FLAG_ALIASES', 'FLAG_KEYS', 'COMMANDS', 'COMMAND_MODULES', 'REQUIRED',
            'TRAIN_SECTIONS', 'TRAIN_SPLIT_FIELDS', 'PREDICTION_FORMATS', 'sections', 'config_fields', 'num_or_str',
            'flag_kwargs', 'for_shell', 'add_config_flags', 'flag_table', 'write_flag_table', 'stored_flags',
-           'read_config_file', 'route', 'setting_origin', 'run_configs', 'settings_of', 'read_data', 'command',
-           'load_commands', 'closest_flag', 'command_parser', 'data_log_handler', 'data_log', 'one_line_notes', 'usage',
-           'main', 'prices_source', 'load_data', 'fit_trainer', 'check_jobs', 'check_explain', 'resume_command',
-           'interrupted_note', 'train', 'warn_unread_split', 'evaluate', 'unscored_tickers', 'prediction_format',
-           'predict', 'capture_main']
+           'read_config_file', 'route', 'setting_origin', 'configs_from', 'run_configs', 'settings_of', 'read_data',
+           'command', 'load_commands', 'closest_flag', 'command_parser', 'data_log_handler', 'data_log',
+           'one_line_notes', 'usage', 'main', 'prices_source', 'load_data', 'fit_trainer', 'check_jobs',
+           'check_explain', 'resume_command', 'interrupted_note', 'train', 'warn_unread_split', 'evaluate',
+           'unscored_tickers', 'prediction_format', 'predict', 'capture_main']
 
 # %% ../nbs/06_cli.ipynb #29b12e51
 DERIVED = ('input_dim', 'horizons')  # model and loss fields the data sets
@@ -165,7 +165,7 @@ def read_config_file(path, names:tuple)->dict: # a .json or .toml file; the sect
     for sec, values in settings.items():
         try: route(values, (sec,))
         except TypeError as e: raise InputError(f"{where}: [{sec}] {one_line(e)}") from e
-    takes_none = {k for k, r in config_fields(tuple(settings)).items() if 'None' in str(r.get('type'))}
+    takes_none = {k for k, r in config_fields(tuple(settings)).items() if 'None' in str(r.get('type')) or r.get('default') is None}
     return {sec: {k: None if k in takes_none and isinstance(v, str) and v.strip().lower() == 'none' else v for k, v in values.items()} for sec, values in settings.items()}
 
 # %% ../nbs/06_cli.ipynb #1c3cda80
@@ -187,16 +187,19 @@ def setting_origin(message:str, overrides:dict, file:dict, config:str|None)->str
     if s_k := next(((s, k) for s, kv in file.items() for k in kv if named(k)), None): return f"{config} [{s_k[0]}] {s_k[1]} = {file[s_k[0]][s_k[1]]!r}: "
     return ''
 
+def configs_from(settings:dict, names:tuple)->dict: # {section: {field: value}} over the presets; the sections
+    "{section: config}: each section's preset with `settings`, the model and loss built with the data's horizons (before the loss checks its weights against them)"
+    data = sections()['data'][1].replace(**settings.get('data', {})) if 'data' in names else None
+    follow = lambda s: {'horizons': data.horizons} if data is not None and s in ('model', 'loss') else {}
+    return {s: data if s == 'data' else sections()[s][1].replace(**{**settings.get(s, {}), **follow(s)}) for s in names}
+
 def run_configs(config:str|None, overrides:dict, names:tuple)->dict: # --config path; flag values; the sections
     "The command's configs: presets, then the config file, then the flags"
     file = {}
     try:
         flags, file = route(overrides, names), read_config_file(config, names) if config else {}
-        given = {s: {**file.get(s, {}), **flags[s]} for s in names}
-        data = sections()['data'][1].replace(**given['data']) if 'data' in names else None
-        follow = lambda s: {'horizons': data.horizons} if data is not None and s in ('model', 'loss') else {}   # the data's horizons, before the loss checks its weights against them
-        configs = {s: data if s == 'data' else sections()[s][1].replace(**{**given[s], **follow(s)}) for s in names}
-        if data is not None and data.cache_dir: check_writable('--cache-dir', data.cache_dir)   # before any work
+        configs = configs_from({s: {**file.get(s, {}), **flags[s]} for s in names}, names)
+        if 'data' in configs and configs['data'].cache_dir: check_writable('--cache-dir', configs['data'].cache_dir)   # before any work
         return configs
     except (ValueError, TypeError) as e:
         if isinstance(e, InputError): raise
@@ -401,8 +404,8 @@ def interrupted_note(epoch:int, best_epoch:int|None, # the trainer's complete ep
     shown = (f"the model of epoch {best_epoch}, the best of its {epoch} complete epoch(s)" if restore_best and best_epoch
              else f"the model as training stopped, after {epoch} complete epoch(s)")
     go_on = (f"To continue exactly: {again}" if exact else
-             f"No --checkpoint-dir kept its last complete epoch, so it cannot be continued exactly; {again} starts again from the best epoch's "
-             "weights (run with --checkpoint-dir DIR to be able to continue exactly).")
+             f"No --checkpoint-dir kept its last complete epoch, so it cannot be continued exactly; {again} starts again from the weights this "
+             "report shows (run with --checkpoint-dir DIR to be able to continue exactly).")
     return f"Training stopped during epoch {epoch + 1}; this report shows {shown}. {go_on}"
 
 # %% ../nbs/06_cli.ipynb #b68eb762
@@ -550,7 +553,8 @@ def predict(checkpoint:str=None, # the checkpoint.pt of a `trendlstm train` repo
     if not out: preds.to_csv(sys.stdout, index=False); return preds
     with staged_file(out, overwrite) as tmp_file:
         if written_as == 'parquet': preds.to_parquet(tmp_file, index=False)
-        else: preds.to_csv(tmp_file, index=False, compression=written_as)   # the temporary name hides the suffix from pandas
+        else: preds.to_csv(tmp_file, index=False, compression=dict(method=written_as, archive_name=Path(out).name.removesuffix('.zip')) if written_as == 'zip'
+                           else written_as)   # the temporary name hides the suffix from pandas, and would name a zip's member
     print(f"trendlstm predict: {len(preds):,} windows of {preds.ticker.nunique()} tickers written to {out}", file=sys.stderr)
     return preds
 

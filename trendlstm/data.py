@@ -1527,6 +1527,9 @@ def walk_forward_folds(self:LSTMDataModule,
             lo = first if mode == 'expanding' else val_start - span
             tr = ends[(days >= lo) & (days + gap < val_start)]
             va, te = ends[(days >= val_start) & (days + gap < start)], ends[(days >= start) & (days <= end)]
+            if not len(tr): raise ValueError(f"walk-forward fold {k}: no training windows before {_day(val_start - gap)} (its test block starts {_day(start)}, less "
+                                             f"val_days={val_days} and a gap of {gap} days; the windows start {_day(first)}); start testing later (test_start, "
+                                             "initial_train_fraction) or lower val_days" + (" or raise train_days" if mode == 'sliding' else ''))
             mean, scale = self._scaler(tr)
             info = dict(split='walk_forward', fold=k, mode=mode, val_start=_day(val_start), test_start=_day(start), test_end=_day(end), gap_days=gap)
             folds.append(WalkForwardFold(k, *(self._dataset(e, mean, scale, info) for e in (tr, va, te)),

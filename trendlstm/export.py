@@ -181,8 +181,8 @@ class ExportedModel:
 # %% ../nbs/09c_export.ipynb #7e10d3ac
 def _damaged(path:Path, e:Exception)->ValueError:
     "The error for an exported file its runtime cannot read (onnxruntime's protobuf error, torch's zip reader)"
-    return ValueError(f"{path}: cannot load it as an exported model ({type(e).__name__}: {' '.join(str(e).split())[:150]}); the file is "
-                      "truncated or corrupt (an interrupted copy?): export it again with `trendlstm export`")
+    return ValueError(f"{path}: cannot load it as an exported model ({type(e).__name__}: {' '.join(str(e).split())[:150]}); either it is not a "
+                      f"{path.suffix.lower()} file (another format under this name?) or it is truncated or corrupt (an interrupted copy?): export it again with `trendlstm export`")
 
 def _onnx_runner(path:Path, threads:int|None):
     "Metadata and run function of an ONNX file, through onnxruntime"

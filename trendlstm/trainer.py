@@ -597,16 +597,17 @@ def fit(self:LSTMTrainer, train, # DataLoader of training windows (shuffled; und
     prefix = _progress_prefix(train, self.config.seed)
     self.early_stopping_metric = _auto_metric(self.config.early_stopping_metric, train_loader)
     num_epochs = num_epochs or self.config.epochs
-    t_max = getattr(getattr(self.scheduler, 'cosine', self.scheduler), 'T_max', None)
-    if t_max is not None and num_epochs > t_max:
-        warnings.warn(f"num_epochs={num_epochs} is longer than the cosine schedule's period (config.epochs={t_max}): the learning rate "
-                      "rises again after it; set LSTMTrainingConfig(epochs=...) to the planned length")
     for loader in (train_loader, val_loader): self._check_loader_horizons(loader)
     self.data_state = to_plain(getattr(getattr(train_loader, 'dataset', None), 'data_state', None))
     if resume_from is not None: self._resume(resume_from, train_loader)
     else:
         self._reset_fit_state()
         if self.config.seed is not None: seed_everything(self.config.seed, [train_loader])
+    t_max = getattr(getattr(self.scheduler, 'cosine', self.scheduler), 'T_max', None)   # after a resume: the checkpoint's period
+    if t_max is not None and num_epochs > t_max:
+        warnings.warn(f"num_epochs={num_epochs} is longer than the cosine schedule's period ({t_max} epochs{', the checkpoint' + chr(39) + 's, which a resume keeps' if resume_from is not None else ''}): "
+                      "the learning rate rises again after it; " + ("start a new run to train longer on one schedule" if resume_from is not None else
+                                                                   "set LSTMTrainingConfig(epochs=...) to the planned length"))
     train, self.interrupted = shard_loader(train_loader, self.dist), False
     self._verbose = self.config.show_progress and self.dist.is_main
     self._fit_start, self._num_epochs, self._progress_prefix = time.perf_counter(), num_epochs, prefix

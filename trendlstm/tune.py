@@ -12,10 +12,10 @@ __all__ = ['DEFAULT_SEARCH_SPACE', 'TUNE_SECTIONS', 'FIXED', 'OBJECTIVE', 'STUDY
            'evaluate_test_start', 'best_trial', 'tune_caution', 'tune_report', 'read_search_space', 'tune_cli']
 
 # %% ../nbs/09_tune.ipynb #bbbdddcd
-import json, math, os, shutil, tempfile, time
+import json, math, os, re, shutil, tempfile, time
 from pathlib import Path
 import numpy as np
-from .cli import (InputError, check_jobs, command, config_fields, prices_source, route, run_configs, sections, settings_of, warn_unread_split,
+from .cli import (InputError, check_jobs, command, config_fields, configs_from, prices_source, route, run_configs, sections, settings_of, warn_unread_split,
                            TRAIN_SECTIONS, TRAIN_SPLIT_FIELDS)
 from .runs import Interrupted, check_output, check_writable, default_out, mark_interrupted, require, set_threads, staged_folder
 from .tracking import run_summary
@@ -33,13 +33,13 @@ DEFAULT_SEARCH_SPACE = dict(
 
 # %% ../nbs/09_tune.ipynb #cc3135b0
 TUNE_SECTIONS = (*TRAIN_SECTIONS, 'walk_forward')
-FIXED = ('horizons', 'initial_train_fraction')  # fields a study cannot search: they change what the objective measures
+FIXED = ('horizons', 'initial_train_fraction', 'purge_days', 'embargo_days')  # fields a study cannot search: they change what the objective measures, or the dates it may use
 
 def _is_int(v)->bool: return isinstance(v, int) and not isinstance(v, bool)
 
 
-def _checked_values(name:str, spec:dict, configs:dict)->dict:
-    "`spec` (a checked shape) with an integer field's whole-number bounds as ints, after setting each end or choice in `configs`"
+def _checked_values(name:str, spec:dict, configs:dict, searched=())->dict: # the field; its range; the base configs; every field of the space
+    "`spec` (a checked shape) with an integer field's whole-number bounds as ints, after setting each end or choice in `configs` (a refusal that names another searched field is left to the trials)"
     owners = [c for s, c in configs.items() if name in route({name: None}, tuple(configs))[s]]
     if 'low' in spec:
         lo, hi = spec['low'], spec['high']
@@ -50,7 +50,10 @@ def _checked_values(name:str, spec:dict, configs:dict)->dict:
             spec = {**spec, 'low': int(lo), 'high': int(hi)}   # `suggest` then draws integers (JSON's 3.0 is a float)
     for v in (spec['low'], spec['high']) if 'low' in spec else spec['choices']:
         try: apply_params(configs, {name: v})
-        except (ValueError, TypeError) as e: raise ValueError(f"search_space[{name!r}]: {v!r} is not a value it takes ({' '.join(str(e).split())})") from None
+        except (ValueError, TypeError) as e:
+            said = ' '.join(str(e).split())
+            if any(re.search(rf'(?<!\w){other}(?!\w)', said) for other in searched if other != name): continue   # a rule across fields the space also sets: the trial's own values decide
+            raise ValueError(f"search_space[{name!r}]: {v!r} is not a value it takes ({said})") from None
     return spec
 
 def check_search_space(space:dict, # {field: {'choices': [...]} or {'low', 'high', 'log'}}
@@ -74,7 +77,7 @@ def check_search_space(space:dict, # {field: {'choices': [...]} or {'low', 'high
                                          and spec['low'] < spec['high'] and (not spec.get('log') or spec['low'] > 0))
         if not ok: raise ValueError(f"search_space[{name!r}]={spec!r}: give {{'choices': [values]}} or {{'low': a, 'high': b}} with a < b "
                                     "(and 'log': true only when a > 0)")
-    return space if configs is None else {name: _checked_values(name, spec, configs) for name, spec in space.items()}
+    return space if configs is None else {name: _checked_values(name, spec, configs, tuple(space)) for name, spec in space.items()}
 
 # %% ../nbs/09_tune.ipynb #66579152
 def suggest(trial, # an `optuna.Trial`
@@ -283,10 +286,7 @@ def best_settings(study)->dict: # {section: {field: value}} for the sections `tr
         states = pd.Series([t.state.name.lower() for t in study.trials]).value_counts().to_dict()
         raise ValueError(f"study {study.study_name!r} has no completed trial with a finite RankIC ({states or 'no trials'}); run more trials")
     best = max(done, key=lambda t: t.value)
-    stored = study.user_attrs['setup']['settings']
-    configs = apply_params({s: sections()[s][1].replace(**stored[s]) for s in TRAIN_SECTIONS}, best.params)
-    configs = {s: c.replace(horizons=configs['data'].horizons) if s in ('model', 'loss') else c for s, c in configs.items()}
-    return settings_of(configs)
+    return settings_of(apply_params(configs_from(study.user_attrs['setup']['settings'], TRAIN_SECTIONS), best.params))
 
 def write_best_config(study, path)->Path: # an Optuna study run by `tune`; a .json file to write
     "Write the best trial's settings as a config file for `trendlstm train --config` / `evaluate --config`"
@@ -328,9 +328,11 @@ def plot_param_importances(study, ax=None):
 
 # %% ../nbs/09_tune.ipynb #10f95e9b
 def evaluate_test_start(study)->str: # an Optuna study run by `tune`
-    "The first date of the study's last test block, as 'YYYY-MM-DD': every window it trained or scored on, and every label of them, comes before it"
+    "The first date from which the study used nothing (no window it trained or scored on, no label of them), as 'YYYY-MM-DD'"
     import pandas as pd
-    return str(pd.Timestamp(study.user_attrs['setup']['test_blocks'][-1][0]).date())
+    setup = study.user_attrs['setup']; d = setup['settings']['data']
+    longest = max(d['horizons']); gap = (longest if d['purge_days'] is None else d['purge_days']) + d['embargo_days']
+    return str((pd.Timestamp(setup['test_blocks'][-1][0]) + pd.Timedelta(days=max(0, longest - gap))).date())   # a purge shorter than the longest horizon lets labels reach past the block's start
 
 # %% ../nbs/09_tune.ipynb #fa3be1f9
 def best_trial(study)->dict|None: # {value, params, trial} of the study's best trial; None before any trial completed
