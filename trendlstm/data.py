@@ -6,7 +6,7 @@ Docs: https://trendlstm.github.io/trendlstm/data.html.md"""
 
 # %% ../nbs/00_data.ipynb #887a6c06
 from __future__ import annotations
-import bz2, contextlib, dataclasses, datetime, gzip, hashlib, importlib.resources, importlib.util, io, json, logging, lzma, operator, os, re, shutil, time, warnings, zipfile, zlib
+import bz2, contextlib, dataclasses, datetime, gzip, hashlib, importlib.resources, importlib.util, io, json, logging, lzma, operator, os, re, shutil, sys, time, warnings, zipfile, zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -203,16 +203,16 @@ def _parse_dates(df, where, keep_time=False): # the frame; its source, for messa
 # %% ../nbs/00_data.ipynb #466d73f3
 MAX_PRICE, MAX_VOLUME = 1e12, 1e15   # larger values are a unit or parsing error, not a price
 
-def _parse_numbers(df, cols, where):
-    "Convert `cols` to float, raising on text, booleans, infinite or absurdly large values (missing values stay NaN)"
+def _parse_numbers(df, cols, where, prices:bool=True): # the frame; its columns to convert; the source; False: your own features (any size, booleans as 0/1)
+    "Convert `cols` to float, raising on text, infinite values and, for prices and volumes, booleans and absurdly large values (missing values stay NaN)"
     out = {}
     for c in cols:
-        col, limit = df[c], MAX_VOLUME if c == 'volume' else MAX_PRICE
+        col, limit = df[c], (MAX_VOLUME if c == 'volume' else MAX_PRICE) if prices else sys.float_info.max
         if col.dtype.kind in 'fiu' and len(col):   # numbers already: two reductions check the range, no row-by-row masks
             v = col.astype(float); a = v.to_numpy()
             if -limit <= np.fmin.reduce(a) and np.fmax.reduce(a) <= limit: out[c] = v; continue
         isbool = col.map(lambda x: isinstance(x, (bool, np.bool_))) if col.dtype == object else pd.Series(pd.api.types.is_bool_dtype(col), index=col.index)
-        if isbool.any():
+        if prices and isbool.any():
             raise ValueError(f"{where}: column {c!r} holds True/False values in {_example(df, isbool, c)}; a boolean is not a price or a volume: "
                              "fix the column (True would be read as 1.0).")
         v = pd.to_numeric(col, errors='coerce').astype(float)
@@ -837,7 +837,7 @@ def load_feature_frame(
         raw, where, _ = _read_table(data)
         df = standardize_columns(raw, None if isinstance(data, pd.DataFrame) else Path(data).name.split('.')[0], where, keep=feature_columns,
                                  required=['date', 'ticker', 'close', *feature_columns])
-        num = _parse_numbers(df, ['close', *feature_columns], where)
+        num = {**_parse_numbers(df, ['close'], where), **_parse_numbers(df, feature_columns, where, prices=False)}   # a feature may be a market cap, or a 0/1 dummy
         df = pd.DataFrame(dict(date=_parse_dates(df, where), ticker=_ticker_text(df['ticker'], where), **num))
         for c in feature_columns:
             if df[c].isna().any():

@@ -19,11 +19,11 @@ from torch.utils.data import DataLoader
 
 from .metrics import horizon_metrics
 from .runs import require
+from .trainer import window_changes
 
 # %% auto #0
-__all__ = ['IMPORTANCE_METRICS', 'WINDOW_FIELDS', 'METRIC_WORDS', 'permutation_importance', 'importance_order',
-           'plot_permutation_importance', 'require_captum', 'Attributions', 'integrated_gradients',
-           'plot_integrated_gradients']
+__all__ = ['IMPORTANCE_METRICS', 'METRIC_WORDS', 'permutation_importance', 'importance_order', 'plot_permutation_importance',
+           'require_captum', 'Attributions', 'integrated_gradients', 'plot_integrated_gradients']
 
 # %% ../nbs/09b_explain.ipynb #88570773
 IMPORTANCE_METRICS = ('rank_ic', 'direction_acc') # the `horizon_metrics` whose drop `permutation_importance` measures
@@ -35,8 +35,6 @@ def _model_of(trainer_or_model)->torch.nn.Module:
         raise TypeError(f"expected a fitted LSTMTrainer or an LSTMTrendPredictor, got {type(trainer_or_model).__name__}")
     return model
 
-WINDOW_FIELDS = ('freq', 'sequence_length', 'inputs', 'feature_columns', 'normalize_features', 'scaler', 'clip_features', 'cross_sectional_norm')  # data fields that shape a window's values
-
 def _dataset_of(data, trainer_or_model):
     "The windows' dataset of a dataset or DataLoader, checked against the model's horizons and, given a trainer, against the window shape it was trained on"
     model = _model_of(trainer_or_model)
@@ -46,8 +44,7 @@ def _dataset_of(data, trainer_or_model):
     if len(ds) == 0: raise ValueError("no windows to explain: the dataset is empty; pass dm.test_dataset of data with a test period")
     if tuple(ds.horizons) != tuple(model.config.horizons):
         raise ValueError(f"the data's horizons {tuple(ds.horizons)} differ from the model's {tuple(model.config.horizons)}; explain the model on windows of its own data config")
-    trained, given = (getattr(trainer_or_model, 'data_state', None) or {}).get('config'), (getattr(ds, 'data_state', None) or {}).get('config')
-    if trained and given and (diff := [f"{k}={given.get(k)!r} (trained on {trained.get(k)!r})" for k in WINDOW_FIELDS if given.get(k) != trained.get(k)]):
+    if diff := window_changes(getattr(trainer_or_model, 'data_state', None), getattr(ds, 'data_state', None)):
         raise ValueError(f"the windows are not made as the model's training windows were: {', '.join(diff)}; explain it on windows of its own data config "
                          "(the test dataset of the module it was trained on, or LSTMDataModule.from_state_dict(trainer.data_state).inference_dataset(prices))")
     return ds

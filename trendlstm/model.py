@@ -96,7 +96,7 @@ def n_parameters(self:LSTMModelConfig)->int:
 @patch(cls_method=True)
 def small(cls:LSTMModelConfig, **overrides): # flat options on top of the preset, as for `replace`
     "A preset that trains in seconds on a CPU: one (bidirectional) layer of 32 units and 32-unit heads"
-    return cls().replace(hidden_dim=32, num_lstm_layers=1, head_hidden_dim=32, **overrides)
+    return cls().replace(**{**dict(hidden_dim=32, num_lstm_layers=1, head_hidden_dim=32), **overrides})   # an override of a preset field wins
 
 # %% ../nbs/01_model.ipynb #55f172f5
 def _box(ax, x, y, w, h, title, detail, color):
