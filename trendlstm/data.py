@@ -801,9 +801,13 @@ class LSTMSequenceConfig(ConfigBase):
 @patch
 def __post_init__(self:LSTMSequenceConfig):
     "Check the `BOUNDS` table, then the rules across fields"
-    if self.feature_columns is not None: self.feature_columns = list(self.feature_columns)
-    ConfigBase.__post_init__(self)
     name = type(self).__name__
+    if isinstance(self.feature_columns, str):
+        raise ValueError(f"{name}.feature_columns={self.feature_columns!r}: give a list of column names, e.g. [{self.feature_columns!r}]")
+    if self.feature_columns is not None: self.feature_columns = list(self.feature_columns)
+    if self.feature_columns is not None and (not self.feature_columns or len(set(self.feature_columns)) < len(self.feature_columns)):
+        raise ValueError(f"{name}.feature_columns={self.feature_columns!r}: name each of your feature columns once (None: the engineered features)")
+    ConfigBase.__post_init__(self)
     if self.val_fraction + self.test_fraction >= 1:
         raise ValueError(f"{name}.val_fraction, test_fraction={(self.val_fraction, self.test_fraction)!r}: each in [0, 1), sum below 1; leave room for training")
     if len(set(self.horizons)) != len(self.horizons):
@@ -1540,6 +1544,7 @@ def walk_forward_folds(self:LSTMDataModule,
 @patch
 def state_dict(self:LSTMDataModule)->dict:
     "JSON-able data state: config, feature names, training scaler, tickers, split facts"
+    if not hasattr(self, 'train_dataset'): raise ValueError("this LSTMDataModule holds no data, so no training state: build it with prices, LSTMDataModule(prices, config)")
     return self.train_dataset.data_state
 
 @patch(cls_method=True)
@@ -1578,10 +1583,10 @@ def create_lstm_data_loaders(
     batch_size:int=32, # training batch size
     eval_batch_size:int|None=None, # validation/test batch size (default: `batch_size`)
     num_workers:int=0, # DataLoader workers
+    pin_memory:bool=False, # page-locked batches, for faster copies to a CUDA device (DataLoader's `pin_memory`)
     **overrides, # config fields to override, e.g. `freq='D'`, `feature_columns=[...]`
 )->tuple: # (train_loader, val_loader, test_loader)
     "Training (shuffled), validation and test loaders over date-split, purged, training-scaled windows"
     dm = LSTMDataModule(data, config, **overrides)
-    eb = eval_batch_size or batch_size
-    return (dm.train_dataloader(batch_size, num_workers=num_workers), dm.val_dataloader(eb, num_workers=num_workers),
-            dm.test_dataloader(eb, num_workers=num_workers))
+    eb, kw = eval_batch_size or batch_size, dict(num_workers=num_workers, pin_memory=pin_memory)
+    return dm.train_dataloader(batch_size, **kw), dm.val_dataloader(eb, **kw), dm.test_dataloader(eb, **kw)

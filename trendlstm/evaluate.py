@@ -374,6 +374,9 @@ def walk_forward_evaluate(prices_or_frame, # prices (anything `load_prices` read
     data_config, model_config, training_config, loss_config = (design[k] if c is None else c for k, c in
         (('data', data_config), ('model', model_config), ('training', training_config), ('loss', loss_config)))
     seeds = (training_config.seed,) if seeds is None else tuple(seeds)
+    if len(set(seeds)) < len(seeds): raise ValueError(f"walk_forward_evaluate: seeds={seeds}: give each seed once (a seed twice trains the same LSTM twice)")
+    if (isinstance(folds, int) and not isinstance(folds, bool) and folds < 1) or (not isinstance(folds, int) and not len(folds)):
+        raise ValueError(f"walk_forward_evaluate: folds={folds!r}: give a number of test blocks of at least 1, or a non-empty list of WalkForwardFold")
     if isinstance(folds, int):
         folds = LSTMDataModule(_load_prices(prices_or_frame, data_config), data_config).walk_forward_folds(
             folds, config.mode, config.initial_train_fraction, config.val_days, config.train_days, test_start=config.test_start)

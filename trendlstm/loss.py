@@ -252,6 +252,8 @@ def __post_init__(self:LSTMLossConfig):
     ConfigBase.__post_init__(self)
     if self.horizon_weights is not None and len(self.horizon_weights) != len(self.horizons):
         raise ValueError(f"LSTMLossConfig.horizon_weights={self.horizon_weights!r}: has {len(self.horizon_weights)} values but there are {len(self.horizons)} horizons {self.horizons}; give one weight per horizon.")
+    if self.horizon_weights is not None and not any(self.horizon_weights):
+        raise ValueError(f"LSTMLossConfig.horizon_weights={self.horizon_weights!r}: every horizon weighs 0, so the loss is 0 and nothing trains; give one weight above 0, or None.")
     if self.class_weights is not None and len(self.class_weights) != 2:
         raise ValueError(f"LSTMLossConfig.class_weights={self.class_weights!r}: give two weights >= 0 (down, up), or None.")
     if self.trend_weight == self.direction_weight == self.ic_weight == 0:

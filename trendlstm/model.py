@@ -75,6 +75,8 @@ class LSTMModelConfig(ConfigBase):
     def __post_init__(self):
         super().__post_init__()
         e, a = self.encoder, self.attention
+        if len(set(self.horizons)) != len(self.horizons):
+            raise ValueError(f"LSTMModelConfig.horizons={self.horizons!r}: give each horizon once (one head per horizon)")
         if e.output_dim % a.num_attention_heads:
             raise ValueError(f"LSTMModelConfig.num_attention_heads={a.num_attention_heads}: does not divide the encoder output width {e.output_dim} "
                              f"(hidden_dim={e.hidden_dim}, bidirectional={e.bidirectional}); pick a divisor such as 1, 2, 4 or 8")
@@ -239,7 +241,9 @@ class LSTMTrendPredictor(nn.Module):
 @patch
 def forward(self:LSTMTrendPredictor, features):  # `(B, T, input_dim)` scaled features, oldest day first
     "Named outputs: `trend` (B, H), `direction_logits` (B, H, 2), `attention` (B, heads, T)"
-    if features.dim() != 3 or features.shape[-1] != self.config.encoder.input_dim:
+    if not isinstance(features, torch.Tensor):
+        raise TypeError(f"features are a {type(features).__name__}; pass a torch tensor (batch, sequence_length, {self.config.encoder.input_dim}), e.g. torch.as_tensor(x, dtype=torch.float32)")
+    if features.dim() != 3 or features.shape[-1] != self.config.encoder.input_dim or features.shape[1] == 0:
         raise ValueError(f"features have shape {tuple(features.shape)}, expected (batch, sequence_length, {self.config.encoder.input_dim}) "
                          f"(input_dim={self.config.encoder.input_dim}); build the model with create_lstm_model(input_dim=len(dataset.feature_names))")
     seq, final = self.encoder(features)

@@ -326,6 +326,8 @@ _LABELS = ('trend', 'direction', 'label', 'label_mask', 'forward_return', 'volat
 @patch
 def _collect(self:LSTMTrainer, loader)->dict:
     "Outputs (`pred_trend`, `direction_logits`) and labels of every window in `loader`, as numpy arrays in the loader's order"
+    if isinstance(loader, torch.utils.data.Dataset):
+        raise TypeError(f"got a {type(loader).__name__}, not a loader of its batches; pass dataset.dataloader(256) (or dm.test_dataloader())")
     self._check_loader_horizons(loader); self._check_loader_windows(loader)
     self.model.eval()
     outs, labs = {'pred_trend': [], 'direction_logits': []}, {k: [] for k in _LABELS}
