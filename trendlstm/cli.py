@@ -497,19 +497,11 @@ def evaluate(data:str='sample', # 'sample' (5 tickers, 2000-2013), 'synthetic', 
 # %% ../nbs/06_cli.ipynb #426cbd7e
 def unscored_tickers(prices, # the prices `predict` read
                      preds, # its predictions (`date`, `ticker`, ...)
-                     last_only:bool, # --last-only
-                    )->list: # the messages, none when every ticker is scored up to the latest date
-    "What `predict` says of the tickers of --data it scored no window of and, with --last-only, of those whose latest window is older than the others'"
-    import pandas as pd
-    def names(items): return ', '.join(items[:10]) + (f' and {len(items) - 10} more' if len(items) > 10 else '')
-    said, missing = [], sorted(set(prices['ticker'].astype(str)) - set(preds['ticker'].astype(str)))
-    if missing: said.append(f"--data: {len(missing)} ticker(s) got no window to score (too short a history after the repairs and the warm-up): {names(missing)}")
-    if last_only and len(preds):
-        dates = pd.to_datetime(preds['date'])
-        stale = preds[dates < dates.max()]
-        if len(stale): said.append(f"--last-only: {len(stale)} ticker(s) have no window on the latest date {dates.max().date()}; their rows are older forecasts: "
-                                   + names([f"{t} {pd.Timestamp(d).date()}" for t, d in zip(stale['ticker'], stale['date'])]))
-    return said
+                    )->list: # the messages, none when every ticker got a window
+    "What `predict` says of the tickers of --data it scored no window of (with --last-only, the data layer names those whose latest window is older than the others')"
+    missing = sorted(set(prices['ticker'].astype(str)) - set(preds['ticker'].astype(str)))
+    return [f"--data: {len(missing)} ticker(s) got no window to score (too short a history after the repairs and the warm-up): "
+            + ', '.join(missing[:10]) + (f' and {len(missing) - 10} more' if len(missing) > 10 else '')] if missing else []
 
 PREDICTION_FORMATS = {'': None, '.csv': None, '.txt': None, '.gz': 'gzip', '.bz2': 'bz2', '.xz': 'xz', '.zip': 'zip', '.parquet': 'parquet'}  # --out suffix: CSV, compressed CSV, Parquet
 
@@ -544,7 +536,7 @@ def predict(checkpoint:str=None, # the checkpoint.pt of a `trendlstm train` repo
         with warnings.catch_warnings(record=True) as caught:  # shown only when there are predictions (a refusal says it all)
             preds = trainer.predict_prices(prices, last_only=last_only, with_labels=True)
         for w in caught: warnings.showwarning(w.message, w.category, w.filename, w.lineno)
-        for said in unscored_tickers(prices, preds, last_only): warnings.warn(said, stacklevel=1)
+        for said in unscored_tickers(prices, preds): warnings.warn(said, stacklevel=1)
     except ValueError as e:
         if 'enough history' not in str(e): raise
         cfg = LSTMSequenceConfig.from_dict(trainer.data_state['config'])  # the windows are the checkpoint's: only the data can change

@@ -1568,7 +1568,13 @@ def inference_dataset(self:LSTMDataModule,
         raise ValueError(f"the new data's features {table.feature_names} differ from the trained {self.feature_names}.")
     ends = window_ends(table, self.config.sequence_length, max_gap_days=self.config.max_gap_days)
     _log_gaps(table, self.config)
-    if last_only: ends = ends[np.r_[table.ticker.numpy()[ends][1:] != table.ticker.numpy()[ends][:-1], True]]
+    if last_only:
+        ends = ends[np.r_[table.ticker.numpy()[ends][1:] != table.ticker.numpy()[ends][:-1], True]]
+        days, codes = table.date.numpy()[ends], table.ticker.numpy()[ends]
+        if len(ends) and (old := np.flatnonzero(days < days.max())).size:   # "as of today" for them is an older forecast: say so
+            warnings.warn(f"last_only: {len(old)} of {len(ends)} ticker(s) have no window on the latest date {_day(days.max())}; their latest window is older "
+                          f"(a history that ends earlier, or a hole longer than max_gap_days={self.config.max_gap_days} near its end): "
+                          + ', '.join(f"{table.tickers[codes[i]]} {_day(days[i])}" for i in old[:10]) + (f" and {len(old) - 10} more" if len(old) > 10 else ''), UserWarning, stacklevel=2)
     return LSTMSequenceDataset(table, ends, self.config, self.mean, self.scale, dict(self.info or {}, split='inference'))
 
 @patch
