@@ -19,7 +19,5 @@ __all__ = list(_EXPORTS)
 
 def __getattr__(name):
     "Import the module that defines `name` on first use (torch loads only when a name that needs it is used)"
-    if name not in _EXPORTS: raise AttributeError(f"module 'trendlstm' has no attribute {name!r}")
-    module = _importlib.import_module(f'.{_EXPORTS[name]}', __name__)
-    if _EXPORTS[name] in _EXPORTS: globals()[_EXPORTS[name]] = getattr(module, _EXPORTS[name])   # `trendlstm.tune` is the function `tune`, not its module, which the import just bound there
-    return getattr(module, name)
+    if name in _EXPORTS: return getattr(_importlib.import_module(f'.{_EXPORTS[name]}', __name__), name)
+    raise AttributeError(f"module 'trendlstm' has no attribute {name!r}")

@@ -6,7 +6,7 @@ Docs: https://trendlstm.github.io/trendlstm/data.html.md"""
 
 # %% ../nbs/00_data.ipynb #887a6c06
 from __future__ import annotations
-import bz2, contextlib, dataclasses, datetime, gzip, hashlib, importlib.resources, importlib.util, io, json, logging, lzma, operator, os, re, shutil, sys, time, warnings, zipfile, zlib
+import bz2, contextlib, dataclasses, datetime, gzip, hashlib, importlib.resources, importlib.util, io, json, logging, lzma, operator, os, re, shutil, time, warnings, zipfile, zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -207,7 +207,7 @@ def _parse_numbers(df, cols, where, prices:bool=True): # the frame; its columns 
     "Convert `cols` to float, raising on text, infinite values and, for prices and volumes, booleans and absurdly large values (missing values stay NaN)"
     out = {}
     for c in cols:
-        col, limit = df[c], (MAX_VOLUME if c == 'volume' else MAX_PRICE) if prices else sys.float_info.max
+        col, limit = df[c], (MAX_VOLUME if c == 'volume' else MAX_PRICE) if prices else float(np.finfo(np.float32).max)   # a feature: any size a float32 window holds
         if col.dtype.kind in 'fiu' and len(col):   # numbers already: two reductions check the range, no row-by-row masks
             v = col.astype(float); a = v.to_numpy()
             if -limit <= np.fmin.reduce(a) and np.fmax.reduce(a) <= limit: out[c] = v; continue
@@ -223,7 +223,7 @@ def _parse_numbers(df, cols, where, prices:bool=True): # the frame; its columns 
         huge = v.abs() > limit
         if huge.any():
             raise ValueError(f"{where}: column {c!r} has implausible values (magnitude above {limit:.0e}) in {_example(df, huge, c)}; "
-                             "check the units or the source (no real price or volume is that large).")
+                             + ("check the units or the source (no real price or volume is that large)." if prices else "rescale the feature (a float32 window cannot hold it)."))
         out[c] = v
     return out
 

@@ -11,7 +11,7 @@ __all__ = ['WINDOW_FIELDS', 'PREDICTION_LABELS', 'logger', 'RESUME_FIXED', 'TRAI
            'lstm_trainer']
 
 # %% ../nbs/03_trainer.ipynb #46f3843e
-import contextlib, copy, logging, math, re, sys, time, warnings
+import contextlib, logging, math, re, sys, time, warnings
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np, pandas as pd, torch, torch.nn as nn
@@ -192,7 +192,7 @@ class LSTMTrainer:
             model, device_ids=[self.device.index] if self.device.type == 'cuda' else None)
         self.data_state, self.interrupted = None, False
         self.early_stopping_metric = None if c.early_stopping_metric == 'auto' else c.early_stopping_metric  # 'auto' is resolved by `fit`
-        self._fresh = copy.deepcopy((self.optimizer.state_dict(), None if self.scheduler is None else self.scheduler.state_dict()))   # as built: where a fresh `fit` starts
+        self._own_scheduler = scheduler is None   # built here from the config: a fresh `fit` after another builds it again
         self._reset_fit_state()
 
 # %% ../nbs/03_trainer.ipynb #7b44959d
@@ -216,7 +216,7 @@ def window_changes(trained:dict|None, # the data state the model was trained on 
     if not trained or not given: return []
     trained, given = to_plain(trained), to_plain(given)
     tc, gc = trained.get('config') or {}, given.get('config') or {}
-    out = [f"{k}={gc.get(k)!r} (trained on {tc.get(k)!r})" for k in WINDOW_FIELDS if gc.get(k) != tc.get(k)]
+    out = [f"{k}={gc.get(k)!r} (trained on {tc.get(k)!r})" for k in WINDOW_FIELDS if k in tc and gc.get(k) != tc.get(k)]   # a field an older checkpoint lacks: its default then
     return out + (['the features or their order'] if trained.get('feature_names') != given.get('feature_names') else [])
 
 @patch
@@ -250,12 +250,13 @@ def _autocast(self:LSTMTrainer):
 
 @patch
 def _reset_fit_state(self:LSTMTrainer):
-    "Forget the history, the epoch count, the best-so-far, the optimizer's moments and the schedule's position (a fresh `fit`; the weights stay)"
+    "Forget the history, the epoch count and the best-so-far; after an earlier fit, also the optimizer's moments and the schedule's position (a fresh `fit`; the weights stay)"
+    if getattr(self, 'history', None) or getattr(self, 'epoch', 0):   # an earlier fit: start its optimizer and schedule again, keeping what was set on the optimizer since
+        self.optimizer.state.clear()
+        for g in self.optimizer.param_groups: g['lr'] = g.get('initial_lr', g['lr'])
+        if self._own_scheduler: self.scheduler = create_lstm_scheduler(self.optimizer, self.config)
     self.history, self.epoch, self.best_metric, self.best_epoch = {}, 0, None, None
     self.epochs_without_improvement, self._best_state, self.stopped_early = 0, None, False
-    optimizer, scheduler = copy.deepcopy(self._fresh)
-    self.optimizer.load_state_dict(optimizer)
-    if scheduler is not None: self.scheduler.load_state_dict(scheduler)
 
 # %% ../nbs/03_trainer.ipynb #34b68999
 @patch

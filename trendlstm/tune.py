@@ -12,7 +12,7 @@ __all__ = ['DEFAULT_SEARCH_SPACE', 'TUNE_SECTIONS', 'FIXED', 'OBJECTIVE', 'STUDY
            'evaluate_test_start', 'best_trial', 'tune_caution', 'tune_report', 'read_search_space', 'tune_cli']
 
 # %% ../nbs/09_tune.ipynb #bbbdddcd
-import json, math, os, re, shutil, tempfile, time
+import json, math, os, re, shutil, sys, tempfile, time, types
 from pathlib import Path
 import numpy as np
 from .cli import (InputError, check_jobs, command, config_fields, configs_from, prices_source, route, run_configs, sections, settings_of, warn_unread_split,
@@ -275,6 +275,13 @@ def tune(prices, # prices (anything `load_prices` reads) or, with `data.feature_
         return optuna.load_study(study_name=study_name, storage=memory, pruner=pruner, sampler=study.sampler)
     finally:
         if shared: shared.cleanup()
+
+# %% ../nbs/09_tune.ipynb #a5e333e3
+class _CallableModule(types.ModuleType):
+    "The module `trendlstm.tune`, callable as its function `tune`"
+    def __call__(self, *args, **kwargs): return tune(*args, **kwargs)
+
+if __name__ == 'trendlstm.tune': sys.modules[__name__].__class__ = _CallableModule
 
 # %% ../nbs/09_tune.ipynb #51add7cd
 def best_settings(study)->dict: # {section: {field: value}} for the sections `train` reads
