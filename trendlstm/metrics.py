@@ -294,6 +294,8 @@ def score_predictions(preds:pd.DataFrame, # predictions frame of one model and h
     "Direction tests, IC summary and long-short backtest summary of one predictions frame (rows without a label yet are left out, and counted)"
     if missing := [c for c in PREDICTION_COLUMNS if c not in preds.columns]:
         raise ValueError(f"score_predictions: the frame lacks {missing}; pass one with {list(PREDICTION_COLUMNS)} (`predictions_frame` makes one)")
+    if not pd.api.types.is_datetime64_any_dtype(preds['date']):
+        raise ValueError(f"score_predictions: column 'date' holds {preds['date'].dtype} values, not dates (the overlap correction counts calendar days); convert it with pd.to_datetime")
     if (unknown := int((~(known := preds[['label', 'direction', 'forward_return']].notna().all(axis=1))).sum())):
         warnings.warn(f"score_predictions: {unknown} of {len(preds)} rows have no label yet (their horizon is not over); scored on the other {len(preds) - unknown}")
         preds = preds[known]
