@@ -119,7 +119,14 @@ def _unknown(owner:str, names, valid, what='option')->TypeError:
 def from_dict(cls:ConfigBase, d:dict):
     "Rebuild a config from `to_dict` output; an unknown key is a TypeError with the closest valid name"
     valid, nested = [f.name for f in dataclasses.fields(cls) if f.init], _nested(cls)
-    if unknown := [k for k in d if k not in valid]: raise _unknown(cls.__name__, unknown, valid, 'key')
+    if unknown := [k for k in d if k not in valid]:
+        if not any(difflib.get_close_matches(str(k), valid, n=1, cutoff=0.6) for k in unknown):   # no misspelt top-level key: perhaps a nested section's field
+            inner = {n: p for n, p in cls.flat_fields().items() if len(p) > 1}   # the fields of nested sections, by their flat names
+            if close := [(k, m) for k in unknown for m in difflib.get_close_matches(str(k), list(inner), n=1, cutoff=0.6)]:
+                k, m = close[0]
+                raise TypeError(f"{cls.__name__}: unknown key {k!r}; did you mean {m!r}, a field of its {inner[m][0]!r} section? give "
+                                f"{{{inner[m][0]!r}: {{{m!r}: ...}}}}, or {cls.__name__}().replace({m}=...)")
+        raise _unknown(cls.__name__, unknown, valid, 'key')
     return cls(**{k: nested[k].from_dict(v) if k in nested and isinstance(v, dict) else v for k, v in d.items()})
 
 # %% ../nbs/00a_config.ipynb #cdebe967
