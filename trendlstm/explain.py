@@ -18,7 +18,7 @@ from fastcore.basics import patch
 from torch.utils.data import DataLoader
 
 from .metrics import horizon_metrics
-from .runs import require
+from .runs import check_counts, require
 from .trainer import window_changes
 
 # %% auto #0
@@ -57,13 +57,6 @@ def _eval(model):
     try: yield model
     finally: model.train(was_training)
 
-def _count(n)->bool: return isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 1
-
-def _refuse_counts(where:str, **counts):
-    "Raise naming the first of `counts` that is not a whole number of at least 1"
-    name, n = next((k, v) for k, v in counts.items() if not _count(v))
-    raise ValueError(f"{where}: {name}={n!r}; give a whole number of at least 1")
-
 # %% ../nbs/09b_explain.ipynb #843fe0cc
 def _batches(n, batch_size): return [np.arange(s, min(s + batch_size, n)) for s in range(0, n, batch_size)]
 
@@ -99,7 +92,7 @@ def permutation_importance(trainer_or_model, # a fitted `LSTMTrainer` or its `LS
                           )->pd.DataFrame: # one row per input, horizon and metric: `baseline`, `drop_mean`, `drop_std`, `n_repeats`
     "Drop in RankIC and direction accuracy per horizon when one input's window channel is shuffled across windows"
     if n_repeats < 1: raise ValueError(f"permutation_importance: n_repeats={n_repeats}; shuffle each input at least once (5 gives a spread)")
-    if not (_count(n_repeats) and _count(batch_size)): _refuse_counts('permutation_importance', n_repeats=n_repeats, batch_size=batch_size)
+    check_counts('permutation_importance', n_repeats=n_repeats, batch_size=batch_size)
     model, ds = _model_of(trainer_or_model), _dataset_of(data, trainer_or_model)
     labels, horizons, rng, rows = _labels(ds, batch_size), tuple(ds.horizons), np.random.default_rng(seed), []
     base = _metrics(_outputs(model, ds, batch_size=batch_size), labels, horizons)
@@ -207,8 +200,7 @@ def integrated_gradients(trainer_or_model, # a fitted `LSTMTrainer` or its `LSTM
                         )->Attributions:
     "Captum's integrated gradients of one horizon's trend score, per window, input and step"
     IntegratedGradients = require_captum()
-    if not (_count(n_windows) and _count(n_steps) and _count(internal_batch_size)):
-        _refuse_counts('integrated_gradients', n_windows=n_windows, n_steps=n_steps, internal_batch_size=internal_batch_size)
+    check_counts('integrated_gradients', n_windows=n_windows, n_steps=n_steps, internal_batch_size=internal_batch_size)
     model, ds = _model_of(trainer_or_model), _dataset_of(data, trainer_or_model)
     k, device = _horizon_index(model, horizon), next(model.parameters()).device
     windows = np.sort(np.random.default_rng(seed).choice(len(ds), min(n_windows, len(ds)), replace=False))

@@ -6,15 +6,15 @@ Docs: https://trendlstm.github.io/trendlstm/runs.html.md"""
 
 # %% ../nbs/06b_runs.ipynb #37cbf902
 from __future__ import annotations
-import ast, importlib, io, json, os, shutil, signal, subprocess, sys, tempfile, threading, time
+import ast, importlib, io, json, numbers, os, shutil, signal, subprocess, sys, tempfile, threading, time
 from contextlib import contextmanager
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['INPUT_ERRORS', 'InputError', 'one_line', 'require', 'hidden_packages', 'packages_imported_by', 'is_report_folder',
-           'check_output', 'check_writable', 'staged_folder', 'staged_file', 'set_threads', 'default_out',
-           'is_main_process', 'check_device_here', 'preflight', 'Interrupted', 'StopRun', 'sigterm_as_interrupt',
-           'mark_interrupted']
+__all__ = ['INPUT_ERRORS', 'InputError', 'one_line', 'require', 'check_counts', 'hidden_packages', 'packages_imported_by',
+           'is_report_folder', 'check_output', 'check_writable', 'staged_folder', 'staged_file', 'set_threads',
+           'default_out', 'is_main_process', 'check_device_here', 'preflight', 'Interrupted', 'StopRun',
+           'sigterm_as_interrupt', 'mark_interrupted']
 
 # %% ../nbs/06b_runs.ipynb #44375d8d
 class InputError(ValueError):
@@ -35,6 +35,13 @@ def require(module:str, # the importable name, e.g. 'optuna' or 'captum.attr'
     try: return importlib.import_module(module)
     except ImportError as e:
         raise ImportError(f"{why} needs the package {module.split('.')[0]!r}, which is not installed: pip install 'trendlstm[{extra}]'") from e
+
+def check_counts(where:str, # the function, for the message
+                 **counts): # name=value of each count to check
+    "Raise a ValueError naming the first of `counts` that is not a whole number of at least 1 (a bool is no count)"
+    for name, n in counts.items():
+        if not (isinstance(n, numbers.Integral) and not isinstance(n, bool) and n >= 1):
+            raise ValueError(f"{where}: {name}={n!r}; give a whole number of at least 1")
 
 # %% ../nbs/06b_runs.ipynb #c30daa5c
 @contextmanager

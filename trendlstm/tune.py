@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from .cli import (InputError, check_jobs, command, config_fields, configs_from, prices_source, route, run_configs, sections, settings_of, warn_unread_split,
                            TRAIN_SECTIONS, TRAIN_SPLIT_FIELDS)
-from .runs import Interrupted, check_output, check_writable, default_out, mark_interrupted, require, set_threads, staged_folder
+from .runs import Interrupted, check_counts, check_output, check_writable, default_out, mark_interrupted, require, set_threads, staged_folder
 from .tracking import run_summary
 from .config import Bounds
 
@@ -247,8 +247,7 @@ def tune(prices, # prices (anything `load_prices` reads) or, with `data.feature_
     from trendlstm.evaluate import _load_prices, check_n_jobs, run_jobs
     from trendlstm.data import _fingerprint
     check_n_jobs(n_jobs, 'tune')
-    for name, n in dict(n_trials=n_trials, folds=folds).items():
-        if not (_is_int(n) and n >= 1): raise ValueError(f"{name}={n!r}: give a whole number of at least 1")
+    check_counts('tune', n_trials=n_trials, folds=folds)
     given = dict(model=model, data=data, training=training, loss=loss, walk_forward=walk_forward)
     configs = {s: given[s] if given[s] is not None else sections()[s][1] for s in TUNE_SECTIONS}
     space = check_search_space(DEFAULT_SEARCH_SPACE if search_space is None else search_space, configs)
@@ -337,9 +336,8 @@ def plot_param_importances(study, ax=None):
 def evaluate_test_start(study)->str: # an Optuna study run by `tune`
     "The first date from which the study used nothing (no window it trained or scored on, no label of them), as 'YYYY-MM-DD'"
     import pandas as pd
-    setup = study.user_attrs['setup']; d = setup['settings']['data']
-    longest = max(d['horizons']); gap = (longest if d['purge_days'] is None else d['purge_days']) + d['embargo_days']
-    return str((pd.Timestamp(setup['test_blocks'][-1][0]) + pd.Timedelta(days=max(0, longest - gap))).date())   # a purge shorter than the longest horizon lets labels reach past the block's start
+    setup = study.user_attrs['setup']; data = configs_from(setup['settings'], ('data',))['data']
+    return str((pd.Timestamp(setup['test_blocks'][-1][0]) + pd.Timedelta(days=max(0, max(data.horizons) - data.gap_days))).date())   # a purge shorter than the longest horizon lets labels reach past the block's start
 
 # %% ../nbs/09_tune.ipynb #fa3be1f9
 def best_trial(study)->dict|None: # {value, params, trial} of the study's best trial; None before any trial completed
